@@ -1,0 +1,1 @@
+"""The pure accounting core: dataclasses and functions, no web, database or file I/O."""

@@ -1,0 +1,67 @@
+"""The one exception tree of the service.
+
+Every error a user can cause is a ``CarbonError``; the API maps the tree to its error
+envelope and the CLI to exit codes in one place each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CarbonError(Exception):
+    """Base of every expected error. ``message`` is shown to the user as is."""
+
+    status = 400
+    code = "carbon_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One rejected cell, in the user's terms (1-based row, column letter or header)."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+
+class ImportRejected(CarbonError):
+    status = 422
+    code = "import_rejected"
+
+    def __init__(self, message: str, errors: list[CellError]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class UnknownEnterprise(CarbonError):
+    status = 404
+    code = "unknown_enterprise"
+
+
+class NotFound(CarbonError):
+    status = 404
+    code = "not_found"
+
+
+class FactorMissing(CarbonError):
+    status = 409
+    code = "factor_missing"
+
+
+class InvalidReferenceData(CarbonError):
+    status = 422
+    code = "invalid_reference_data"
+
+
+class InvalidValue(CarbonError):
+    status = 422
+    code = "invalid_value"

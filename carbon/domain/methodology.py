@@ -1,0 +1,180 @@
+"""Rating methodology as data: thresholds, weights, denominators, peer levels."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from carbon.domain.errors import InvalidReferenceData
+from carbon.domain.quantities import ECONOMIC_KEYS
+
+# Relative slack when comparing a computed ratio with a threshold, so that a value that
+# is on the bound in exact arithmetic is not pushed over it by float rounding.
+_EPS = 1e-9
+
+
+def at_most(value: float, bound: float) -> bool:
+    return value <= bound + _EPS * max(1.0, abs(bound))
+
+
+def at_least(value: float, bound: float) -> bool:
+    return value >= bound - _EPS * max(1.0, abs(bound))
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Four cut-offs splitting a value into five bands; a bound belongs to the better band."""
+
+    bounds: tuple[float, ...]
+    lower_is_better: bool
+
+    def band(self, value: float) -> int:
+        """0 for the best band .. len(bounds) for the worst."""
+        for i, b in enumerate(self.bounds):
+            if (at_most(value, b) if self.lower_is_better else at_least(value, b)):
+                return i
+        return len(self.bounds)
+
+
+@dataclass(frozen=True)
+class CarbonEfficiencyRules:
+    low_max: float
+    medium_max: float
+    grades: Bands
+    peer_levels: tuple[str, ...]
+    min_peers: int
+
+    def intensity_class(self, intensity: float) -> str:
+        if at_most(intensity, self.low_max):
+            return "low"
+        if at_most(intensity, self.medium_max):
+            return "medium"
+        return "high"
+
+    def grade(self, ratio: float) -> int:
+        return self.grades.band(ratio) + 1
+
+
+@dataclass(frozen=True)
+class DimensionRules:
+    key: str
+    weight: float
+    denominator: str
+    bands: Bands
+
+
+@dataclass(frozen=True)
+class Colour:
+    id: str
+    min_score: float | None
+
+
+@dataclass(frozen=True)
+class Methodology:
+    id: str
+    version: int
+    title: str
+    carbon_efficiency: CarbonEfficiencyRules
+    dimensions: tuple[DimensionRules, ...]
+    scores: tuple[float, ...]
+    colours: tuple[Colour, ...]
+    assumptions: tuple[str, ...]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def dimension(self, key: str) -> DimensionRules:
+        for d in self.dimensions:
+            if d.key == key:
+                return d
+        raise KeyError(key)
+
+    def colour(self, score: float) -> str:
+        for c in self.colours:
+            if c.min_score is None or at_least(score, c.min_score):
+                return c.id
+        return self.colours[-1].id
+
+    def colour_rank(self, colour: str) -> int:
+        return [c.id for c in self.colours].index(colour)
+
+
+DIMENSION_KEYS = ("industry_advanced", "regional_contribution", "historical_decline")
+PEER_LEVELS = ("division", "section", "all")
+
+
+def _num(raw: Any, where: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InvalidReferenceData(f"{where}: expected a number, got {raw!r}")
+    return float(raw)
+
+
+def _bounds(raw: Any, where: str, lower_is_better: bool) -> Bands:
+    if not isinstance(raw, Sequence) or len(raw) != 4:
+        raise InvalidReferenceData(f"{where}: expected four cut-offs")
+    b = tuple(_num(x, where) for x in raw)
+    ordered = all(b[i] < b[i + 1] for i in range(3)) if lower_is_better else all(
+        b[i] > b[i + 1] for i in range(3)
+    )
+    if not ordered:
+        raise InvalidReferenceData(f"{where}: cut-offs must run from the best band to the worst")
+    return Bands(b, lower_is_better)
+
+
+def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
+    """Validate a methodology document (as loaded from JSON)."""
+    mid, version = doc.get("id"), doc.get("version")
+    if not isinstance(mid, str) or not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidReferenceData("methodology needs a string 'id' and an integer 'version'")
+    ref = f"{mid}@{version}"
+    ce = doc.get("carbon_efficiency")
+    td = doc.get("three_dimensional")
+    if not isinstance(ce, Mapping) or not isinstance(td, Mapping):
+        raise InvalidReferenceData(f"{ref}: needs 'carbon_efficiency' and 'three_dimensional'")
+    classes = ce.get("class_upper_bounds") or {}
+    levels = tuple(ce.get("peer_levels", PEER_LEVELS))
+    if not levels or levels[-1] != "all" or any(lv not in PEER_LEVELS for lv in levels):
+        raise InvalidReferenceData(f"{ref}: peer_levels must be from {PEER_LEVELS} and end in 'all'")
+    rules = CarbonEfficiencyRules(
+        low_max=_num(classes.get("low"), f"{ref}.class_upper_bounds.low"),
+        medium_max=_num(classes.get("medium"), f"{ref}.class_upper_bounds.medium"),
+        grades=_bounds(ce.get("grade_upper_bounds"), f"{ref}.grade_upper_bounds", True),
+        peer_levels=levels,
+        min_peers=int(_num(ce.get("min_peers", 5), f"{ref}.min_peers")),
+    )
+    dims: list[DimensionRules] = []
+    raw_dims = td.get("dimensions") or {}
+    for key in DIMENSION_KEYS:
+        raw = raw_dims.get(key)
+        where = f"{ref}.dimensions.{key}"
+        if not isinstance(raw, Mapping):
+            raise InvalidReferenceData(f"{where}: missing")
+        denominator = raw.get("denominator", "value_added")
+        if denominator not in ECONOMIC_KEYS:
+            raise InvalidReferenceData(f"{where}: denominator must be one of {ECONOMIC_KEYS}")
+        lower = raw.get("direction") == "lower_better"
+        dims.append(DimensionRules(key, _num(raw.get("weight"), where), denominator,
+                                   _bounds(raw.get("bounds"), where, lower)))
+    if abs(sum(d.weight for d in dims) - 1.0) > 1e-9:
+        raise InvalidReferenceData(f"{ref}: dimension weights must sum to 1")
+    scores = tuple(_num(s, f"{ref}.scores") for s in td.get("scores", ()))
+    if len(scores) != 5:
+        raise InvalidReferenceData(f"{ref}: five scores are needed, best band first")
+    colours = tuple(
+        Colour(str(c["id"]), None if c.get("min_score") is None else _num(c["min_score"], ref))
+        for c in td.get("colours", ())
+    )
+    if [c.id for c in colours] != ["dark_green", "light_green", "yellow", "red"]:
+        raise InvalidReferenceData(f"{ref}: colours must be dark_green, light_green, yellow, red")
+    return Methodology(
+        id=mid,
+        version=version,
+        title=str(doc.get("title", ref)),
+        carbon_efficiency=rules,
+        dimensions=tuple(dims),
+        scores=scores,
+        colours=colours,
+        assumptions=tuple(str(a) for a in doc.get("assumptions", ())),
+    )

@@ -1,0 +1,71 @@
+"""Typed rows that importers produce and services store.
+
+``MonthlyRecord`` is a slots dataclass rather than a frozen one: an import creates one per
+enterprise-month (hundreds of thousands in a large workbook) and frozen construction
+costs several times more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from carbon.domain.errors import CellError
+from carbon.domain.identifiers import Period
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How one column of a sheet was read: its header, field, unit and conversion factor."""
+
+    sheet: str
+    column: str  # letter, e.g. "F"
+    header: str
+    field: str
+    unit: str
+    factor: float  # original unit -> canonical unit
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sheet": self.sheet,
+            "column": self.column,
+            "header": self.header,
+            "field": self.field,
+            "unit": self.unit,
+            "factor": self.factor,
+        }
+
+
+@dataclass(slots=True)
+class MonthlyRecord:
+    """One enterprise-month of canonical quantities, with where it came from.
+
+    ``values`` holds every field whose column the sheet has: blank energy cells are 0.0,
+    blank economic cells are None (missing, not zero). ``originals`` keeps the raw cell
+    text for cells that were not plain numbers (text numbers, full-width digits); the
+    unit and factor of every cell are in the import's column mappings.
+    """
+
+    uscc: str
+    period: Period
+    values: dict[str, float | None]
+    sheet: str
+    row: int
+    name: str | None = None
+    industry_code: str | None = None
+    region_code: str | None = None
+    originals: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedFile:
+    """What an importer read from one file: records, rejected cells and warnings."""
+
+    records: list[MonthlyRecord]
+    errors: list[CellError]
+    warnings: list[CellError]
+    columns: list[ColumnMapping]
+    rows_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
