@@ -41,10 +41,26 @@ def make_uscc(first17: str) -> str:
 
 # GB/T 4754-2017 门类 (section) by 大类 (division) range.
 SECTION_RANGES: tuple[tuple[str, int, int], ...] = (
-    ("A", 1, 5), ("B", 6, 12), ("C", 13, 43), ("D", 44, 46), ("E", 47, 50), ("F", 51, 52),
-    ("G", 53, 60), ("H", 61, 62), ("I", 63, 65), ("J", 66, 69), ("K", 70, 70), ("L", 71, 72),
-    ("M", 73, 75), ("N", 76, 79), ("O", 80, 82), ("P", 83, 83), ("Q", 84, 85), ("R", 86, 90),
-    ("S", 91, 96), ("T", 97, 97),
+    ("A", 1, 5),
+    ("B", 6, 12),
+    ("C", 13, 43),
+    ("D", 44, 46),
+    ("E", 47, 50),
+    ("F", 51, 52),
+    ("G", 53, 60),
+    ("H", 61, 62),
+    ("I", 63, 65),
+    ("J", 66, 69),
+    ("K", 70, 70),
+    ("L", 71, 72),
+    ("M", 73, 75),
+    ("N", 76, 79),
+    ("O", 80, 82),
+    ("P", 83, 83),
+    ("Q", 84, 85),
+    ("R", 86, 90),
+    ("S", 91, 96),
+    ("T", 97, 97),
 )
 
 _INDUSTRY_RE = re.compile(r"^(?:[A-T])?(\d{2})(\d{1,2})?$")
@@ -91,12 +107,17 @@ def region_problem(code: str) -> str | None:
     return None
 
 
-def region_in_scope(code: str, scope: str) -> bool:
-    """An official scoped to 330800 sees 3308xx; 330000 sees 33xxxx; a county sees itself."""
+def region_prefix(scope: str) -> str:
+    """The code prefix a scope covers: 330800 -> 3308, 330000 -> 33, 330802 -> 330802."""
     prefix = scope
     while prefix.endswith("00") and len(prefix) > 2:
         prefix = prefix[:-2]
-    return code.startswith(prefix)
+    return prefix
+
+
+def region_in_scope(code: str, scope: str) -> bool:
+    """An official scoped to 330800 sees 3308xx; 330000 sees 33xxxx; a county sees itself."""
+    return code.startswith(region_prefix(scope))
 
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")

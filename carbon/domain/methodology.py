@@ -32,7 +32,7 @@ class Bands:
     def band(self, value: float) -> int:
         """0 for the best band .. len(bounds) for the worst."""
         for i, b in enumerate(self.bounds):
-            if (at_most(value, b) if self.lower_is_better else at_least(value, b)):
+            if at_most(value, b) if self.lower_is_better else at_least(value, b):
                 return i
         return len(self.bounds)
 
@@ -115,8 +115,8 @@ def _bounds(raw: Any, where: str, lower_is_better: bool) -> Bands:
     if not isinstance(raw, Sequence) or len(raw) != 4:
         raise InvalidReferenceData(f"{where}: expected four cut-offs")
     b = tuple(_num(x, where) for x in raw)
-    ordered = all(b[i] < b[i + 1] for i in range(3)) if lower_is_better else all(
-        b[i] > b[i + 1] for i in range(3)
+    ordered = (
+        all(b[i] < b[i + 1] for i in range(3)) if lower_is_better else all(b[i] > b[i + 1] for i in range(3))
     )
     if not ordered:
         raise InvalidReferenceData(f"{where}: cut-offs must run from the best band to the worst")
@@ -155,8 +155,11 @@ def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
         if denominator not in ECONOMIC_KEYS:
             raise InvalidReferenceData(f"{where}: denominator must be one of {ECONOMIC_KEYS}")
         lower = raw.get("direction") == "lower_better"
-        dims.append(DimensionRules(key, _num(raw.get("weight"), where), denominator,
-                                   _bounds(raw.get("bounds"), where, lower)))
+        dims.append(
+            DimensionRules(
+                key, _num(raw.get("weight"), where), denominator, _bounds(raw.get("bounds"), where, lower)
+            )
+        )
     if abs(sum(d.weight for d in dims) - 1.0) > 1e-9:
         raise InvalidReferenceData(f"{ref}: dimension weights must sum to 1")
     scores = tuple(_num(s, f"{ref}.scores") for s in td.get("scores", ()))

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Dimension(str, Enum):
+class Dimension(StrEnum):
     ELECTRICITY = "electricity"
     MASS = "mass"
     GAS_VOLUME = "gas_volume"
@@ -36,7 +36,7 @@ CANONICAL_UNIT: dict[Dimension, str] = {
 }
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     FUEL = "fuel"
     ELECTRICITY = "electricity"
     HEAT = "heat"
@@ -78,14 +78,46 @@ def _fuel(key: str, zh: str, en: str, gas: bool = False, *syn: str) -> Field:
 
 # Order matters: it is the column order of the template and of the stored wide rows.
 FIELDS: tuple[Field, ...] = (
-    Field("electricity", Kind.ELECTRICITY, Dimension.ELECTRICITY, "电力", "Electricity",
-          "万千瓦时", "10^4 kWh", ("用电量", "购入电力", "外购电力", "电", "Purchased electricity")),
-    Field("electricity_exported", Kind.ELECTRICITY, Dimension.ELECTRICITY, "上网电量",
-          "Exported electricity", "万千瓦时", "10^4 kWh", ("输出电力", "外供电量", "Electricity exported")),
-    Field("electricity_green", Kind.ELECTRICITY, Dimension.ELECTRICITY, "绿电", "Green electricity",
-          "万千瓦时", "10^4 kWh", ("绿色电力", "绿电交易电量", "Green power")),
-    Field("heat", Kind.HEAT, Dimension.HEAT, "热力", "Heat", "吉焦", "GJ",
-          ("外购热力", "购入热力", "Purchased heat")),
+    Field(
+        "electricity",
+        Kind.ELECTRICITY,
+        Dimension.ELECTRICITY,
+        "电力",
+        "Electricity",
+        "万千瓦时",
+        "10^4 kWh",
+        ("用电量", "购入电力", "外购电力", "电", "Purchased electricity"),
+    ),
+    Field(
+        "electricity_exported",
+        Kind.ELECTRICITY,
+        Dimension.ELECTRICITY,
+        "上网电量",
+        "Exported electricity",
+        "万千瓦时",
+        "10^4 kWh",
+        ("输出电力", "外供电量", "Electricity exported"),
+    ),
+    Field(
+        "electricity_green",
+        Kind.ELECTRICITY,
+        Dimension.ELECTRICITY,
+        "绿电",
+        "Green electricity",
+        "万千瓦时",
+        "10^4 kWh",
+        ("绿色电力", "绿电交易电量", "Green power"),
+    ),
+    Field(
+        "heat",
+        Kind.HEAT,
+        Dimension.HEAT,
+        "热力",
+        "Heat",
+        "吉焦",
+        "GJ",
+        ("外购热力", "购入热力", "Purchased heat"),
+    ),
     _fuel("raw_coal", "原煤", "Raw coal", False, "煤炭"),
     _fuel("anthracite", "无烟煤", "Anthracite"),
     _fuel("bituminous_coal", "烟煤", "Bituminous coal", False, "一般烟煤"),
@@ -103,14 +135,46 @@ FIELDS: tuple[Field, ...] = (
     _fuel("coke_oven_gas", "焦炉煤气", "Coke-oven gas", True, "Coke oven gas"),
     _fuel("blast_furnace_gas", "高炉煤气", "Blast-furnace gas", True, "Blast furnace gas"),
     _fuel("converter_gas", "转炉煤气", "Converter gas", True),
-    Field("process_co2", Kind.PROCESS, Dimension.CO2, "工业过程排放", "Process emissions",
-          "吨二氧化碳", "tCO2", ("过程排放", "Process CO2")),
-    Field("value_added", Kind.ECONOMIC, Dimension.MONEY, "工业增加值", "Value added",
-          "万元", "10^4 CNY", ("增加值", "Industrial value added")),
-    Field("gross_output", Kind.ECONOMIC, Dimension.MONEY, "工业总产值", "Gross output",
-          "万元", "10^4 CNY", ("总产值", "Gross output value", "Industrial output")),
-    Field("tax", Kind.ECONOMIC, Dimension.MONEY, "税收", "Tax", "万元", "10^4 CNY",
-          ("税金", "Taxes", "Tax paid")),
+    Field(
+        "process_co2",
+        Kind.PROCESS,
+        Dimension.CO2,
+        "工业过程排放",
+        "Process emissions",
+        "吨二氧化碳",
+        "tCO2",
+        ("过程排放", "Process CO2"),
+    ),
+    Field(
+        "value_added",
+        Kind.ECONOMIC,
+        Dimension.MONEY,
+        "工业增加值",
+        "Value added",
+        "万元",
+        "10^4 CNY",
+        ("增加值", "Industrial value added"),
+    ),
+    Field(
+        "gross_output",
+        Kind.ECONOMIC,
+        Dimension.MONEY,
+        "工业总产值",
+        "Gross output",
+        "万元",
+        "10^4 CNY",
+        ("总产值", "Gross output value", "Industrial output"),
+    ),
+    Field(
+        "tax",
+        Kind.ECONOMIC,
+        Dimension.MONEY,
+        "税收",
+        "Tax",
+        "万元",
+        "10^4 CNY",
+        ("税金", "Taxes", "Tax paid"),
+    ),
 )
 
 FIELD_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS)
@@ -147,8 +211,24 @@ _units(Dimension.MASS, 0.001, "kg", "千克", "公斤")
 _units(Dimension.MASS, 1.0, "t", "吨", "tonne", "tonnes", "ton", "tons")
 _units(Dimension.MASS, 10000.0, "万吨", "10^4 t", "10⁴t", "10000 t")
 _units(Dimension.GAS_VOLUME, 0.0001, "m3", "m³", "Nm3", "Nm³", "立方米", "标准立方米", "标立方米", "方")
-_units(Dimension.GAS_VOLUME, 1.0, "万立方米", "10^4 m3", "10^4 Nm3", "10⁴m³", "10⁴Nm³", "万m3",
-       "万m³", "万Nm3", "万Nm³", "万标准立方米", "万标立方米", "万方", "10000 m3", "10000 Nm3")
+_units(
+    Dimension.GAS_VOLUME,
+    1.0,
+    "万立方米",
+    "10^4 m3",
+    "10^4 Nm3",
+    "10⁴m³",
+    "10⁴Nm³",
+    "万m3",
+    "万m³",
+    "万Nm3",
+    "万Nm³",
+    "万标准立方米",
+    "万标立方米",
+    "万方",
+    "10000 m3",
+    "10000 Nm3",
+)
 _units(Dimension.GAS_VOLUME, 10000.0, "亿立方米", "10^8 m3", "10^8 Nm3", "亿m3", "亿Nm3")
 _units(Dimension.HEAT, 0.000001, "kJ", "千焦")
 _units(Dimension.HEAT, 0.001, "MJ", "兆焦")

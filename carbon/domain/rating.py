@@ -176,8 +176,12 @@ class Aggregates:
         for r in inputs:
             d = r.denominators.get(denominator, 0.0)
             if d > 0:
-                for key in (("division", r.division), ("section", r.section), ("all", "*"),
-                            ("county", r.region)):
+                for key in (
+                    ("division", r.division),
+                    ("section", r.section),
+                    ("all", "*"),
+                    ("county", r.region),
+                ):
                     s = self.sums.setdefault(key, [0, 0.0, 0.0])
                     s[0] += 1
                     s[1] += r.emissions
@@ -266,14 +270,23 @@ def _cut(kind: str, target: str, current: float, after: float) -> Cut:
 
 def _not_computable(r: RatingInput, year: int, m: Methodology, reason: str) -> Rating:
     return Rating(
-        uscc=r.uscc, year=year, methodology=m.ref, emissions=r.emissions,
-        value_added=r.denominators.get("value_added"), intensity=None, intensity_class=None,
-        industry_intensity=None, ratio=None, grade=None, peer=None,
+        uscc=r.uscc,
+        year=year,
+        methodology=m.ref,
+        emissions=r.emissions,
+        value_added=r.denominators.get("value_added"),
+        intensity=None,
+        intensity_class=None,
+        industry_intensity=None,
+        ratio=None,
+        grade=None,
+        peer=None,
         dimensions=tuple(
-            DimensionResult(d.key, d.denominator, None, None, 0.0, None, None, reason)
-            for d in m.dimensions
+            DimensionResult(d.key, d.denominator, None, None, 0.0, None, None, reason) for d in m.dimensions
         ),
-        score=None, colour=None, reason=reason,
+        score=None,
+        colour=None,
+        reason=reason,
     )
 
 
@@ -284,9 +297,7 @@ def rate_population(inputs: Sequence[RatingInput], year: int, m: Methodology) ->
     return [rate_one(r, year, m, aggregates) for r in inputs]
 
 
-def rate_one(
-    r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str, Aggregates]
-) -> Rating:
+def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str, Aggregates]) -> Rating:
     ce = m.carbon_efficiency
     va = r.denominators.get("value_added", 0.0)
     if not va or va <= 0:
@@ -312,9 +323,16 @@ def rate_one(
             ctx.dims.append((rules, value_fn, solve_fn))
     total_w = sum(rules.weight for rules, _, _ in ctx.dims)
     results = [
-        DimensionResult(d.key, d.denominator, d.value, d.score,
-                        (m.dimension(d.key).weight / total_w) if d.score is not None else 0.0,
-                        d.benchmark, d.group, d.reason)
+        DimensionResult(
+            d.key,
+            d.denominator,
+            d.value,
+            d.score,
+            (m.dimension(d.key).weight / total_w) if d.score is not None else 0.0,
+            d.benchmark,
+            d.group,
+            d.reason,
+        )
         for d in results
     ]
     score = ctx.score(m, e)
@@ -333,27 +351,45 @@ def rate_one(
         cuts.extend(_colour_cuts(ctx, m, colour))
 
     return Rating(
-        uscc=r.uscc, year=year, methodology=m.ref, emissions=e, value_added=va,
-        intensity=intensity, intensity_class=klass, industry_intensity=peer.intensity,
-        ratio=ratio, grade=grade, peer=peer, dimensions=tuple(results), score=score,
-        colour=colour, reason=None, cuts=tuple(cuts),
+        uscc=r.uscc,
+        year=year,
+        methodology=m.ref,
+        emissions=e,
+        value_added=va,
+        intensity=intensity,
+        intensity_class=klass,
+        industry_intensity=peer.intensity,
+        ratio=ratio,
+        grade=grade,
+        peer=peer,
+        dimensions=tuple(results),
+        score=score,
+        colour=colour,
+        reason=None,
+        cuts=tuple(cuts),
     )
 
 
 def _dimension(
     r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates
-) -> tuple[
-    DimensionResult, Callable[[float], float] | None, Callable[[float], float | None] | None
-]:
+) -> tuple[DimensionResult, Callable[[float], float] | None, Callable[[float], float | None] | None]:
     d = r.denominators.get(rules.denominator, 0.0)
     e = r.emissions
     if not d or d <= 0:
         reason = f"{rules.denominator} missing or not positive / 分母数据缺失"
         return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason), None, None
+
     def scored(value: float, benchmark: float | None, group: Group | None) -> DimensionResult:
         shown = None if math.isinf(value) else value
-        return DimensionResult(rules.key, rules.denominator, shown,
-                               m.scores[rules.bands.band(value)], rules.weight, benchmark, group)
+        return DimensionResult(
+            rules.key,
+            rules.denominator,
+            shown,
+            m.scores[rules.bands.band(value)],
+            rules.weight,
+            benchmark,
+            group,
+        )
 
     if rules.key == "industry_advanced":
         g = agg.peers(r, m.carbon_efficiency.peer_levels, m.carbon_efficiency.min_peers)
@@ -407,6 +443,4 @@ def _colour_cuts(ctx: _Context, m: Methodology, colour: str) -> list[Cut]:
             best.setdefault(target, x)
         if len(best) == rank:
             break
-    return [
-        _cut("colour", m.colours[t].id, e, best[t]) for t in range(rank - 1, -1, -1) if t in best
-    ]
+    return [_cut("colour", m.colours[t].id, e, best[t]) for t in range(rank - 1, -1, -1) if t in best]

@@ -1,0 +1,75 @@
+"""Flask application factory: configuration from the environment, one database, the API."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, Response, redirect, send_from_directory
+from flask_smorest import Api
+
+from api.errors import register_error_handlers
+from carbon.services.usecases import open_database
+
+DEFAULTS: dict[str, Any] = {
+    "API_TITLE": "Carbon account service 碳账户服务",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/_swagger-ui/",
+    "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "Industrial carbon accounts: import energy workbooks, read accounts, 碳效码 "
+                "(carbon-efficiency code) and 三维四色 (Quzhou three-dimensional) ratings, charts. "
+                "Errors share one envelope: {code, status, message, errors}."
+            )
+        }
+    },
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config["DATABASE_URL"] = os.environ.get("CARBON_DATABASE_URL")
+    if os.environ.get("CARBON_MAX_UPLOAD_MB"):
+        app.config["MAX_CONTENT_LENGTH"] = int(float(os.environ["CARBON_MAX_UPLOAD_MB"]) * 1024 * 1024)
+    app.config.update(config or {})
+    app.extensions["carbon_db"] = open_database(app.config["DATABASE_URL"])
+
+    api = Api(app)
+    from api.resources.enterprises.routes import blp as enterprises
+    from api.resources.imports.routes import blp as imports
+    from api.resources.ratings.routes import blp as ratings
+    from api.resources.summary.routes import blp as summary
+    from api.resources.templates.routes import blp as templates
+
+    for blp in (enterprises, ratings, imports, templates, summary):
+        api.register_blueprint(blp)
+    register_error_handlers(app)
+    _swagger_assets(app)
+
+    @app.get("/")
+    def index() -> Any:
+        return redirect("/docs")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _swagger_assets(app: Flask) -> None:
+    """Serve Swagger UI from the installed package, so the docs work without internet."""
+    import swagger_ui_bundle
+
+    folder = swagger_ui_bundle.swagger_ui_path
+
+    @app.get("/_swagger-ui/<path:filename>")
+    def swagger_asset(filename: str) -> Response:
+        return send_from_directory(folder, filename)

@@ -1,0 +1,350 @@
+"""The ``carbon`` command (DESIGN §8): parse arguments, call a service, format the result.
+
+Exit codes: 0 done, 1 input rejected (the errors are printed), 2 usage error. With
+``--json`` exactly one JSON document goes to stdout; progress and logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from carbon.domain.errors import CarbonError
+from carbon.services import usecases as services
+from carbon.store.db import Database, default_url, safe_url
+
+SAMPLE_INPUTS = Path(__file__).resolve().parent.parent / "sample_inputs"
+
+
+class Ctx:
+    def __init__(self) -> None:
+        self.url: str | None = None
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = services.open_database(self.url or default_url())
+        return self._db
+
+
+def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Ctx).url = value
+
+
+db_option = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    expose_value=False,
+    callback=_set_db,
+    help="Database URL (default: $CARBON_DATABASE_URL or sqlite:///instance/carbon.db).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document to stdout.")
+
+
+def emit(as_json: bool, payload: Any, human: Callable[[], None]) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        human()
+
+
+def fail(as_json: bool, err: CarbonError) -> None:
+    payload = {"error": {"code": err.code, "message": err.message}}
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"error: {err.message}", err=True)
+    sys.exit(1)
+
+
+def run(as_json: bool, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except CarbonError as err:
+        fail(as_json, err)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Industrial carbon accounts (工业碳账户): import energy workbooks, account, rate, report."""
+    ctx.ensure_object(Ctx)
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+@cli.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
+@db_option
+@click.pass_obj
+def import_cmd(obj: Ctx, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+    """Import one or more energy workbooks (template layout)."""
+    results = []
+    for path in files:
+        progress = _progress_bar(path.name) if sys.stderr.isatty() and not as_json else None
+        res = run(
+            as_json,
+            lambda p=path, pr=progress: services.import_file(
+                obj.db, p.read_bytes(), p.name, dry_run=dry_run, progress=pr
+            ),
+        )
+        if progress is not None:
+            progress(-1, -1)
+        results.append(res)
+    docs = [r.as_dict() for r in results]
+    payload: Any = (
+        docs[0]
+        if len(docs) == 1
+        else {
+            "status": "rejected" if any(r.status == "rejected" for r in results) else "imported",
+            "files": docs,
+            "rows_accepted": sum(r.rows_accepted for r in results),
+            "rows_rejected": sum(r.rows_rejected for r in results),
+            "errors": [e for d in docs for e in d["errors"]],
+            "enterprises": sorted({u for r in results for u in r.enterprises}),
+            "sha256": [r.sha256 for r in results],
+        }
+    )
+
+    def human() -> None:
+        for r in results:
+            click.echo(
+                f"{r.filename}: {r.status} (sha256 {r.sha256[:12]}…) rows accepted {r.rows_accepted}, "
+                f"rejected {r.rows_rejected}, added {r.rows_added}, changed {r.rows_changed}, "
+                f"unchanged {r.rows_unchanged}; enterprises {len(r.enterprises)}"
+            )
+            for e in r.errors[:200]:
+                where = "/".join(str(x) for x in (e.sheet, e.row, e.column) if x not in (None, ""))
+                click.echo(f"  ✗ {where}: {e.message}")
+            if len(r.errors) > 200:
+                click.echo(f"  … and {len(r.errors) - 200} more errors (use --json for all)")
+            for w in r.warnings[:20]:
+                click.echo(f"  ! {w.sheet} {w.row or ''} {w.column or ''}: {w.message}")
+            if r.status == "dry_run":
+                for c in r.changes[:50]:
+                    click.echo(
+                        f"  {c['action']}: {c['uscc']} {c['period']} "
+                        + (", ".join(f"{k} {v['old']} → {v['new']}" for k, v in c.get("fields", {}).items()))
+                    )
+
+    emit(as_json, payload, human)
+    if any(r.exit_code for r in results):
+        sys.exit(1)
+
+
+def _progress_bar(name: str) -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if done < 0:
+            if "bar" in bar:
+                bar["bar"].close()
+            return
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=name, unit="row", file=sys.stderr)
+        bar["bar"].update(done - bar["bar"].n)
+
+    return update
+
+
+@cli.command("account")
+@click.argument("uscc")
+@click.option("--year", type=int, required=True)
+@click.option("--month", metavar="YYYY-MM")
+@json_option
+@db_option
+@click.pass_obj
+def account_cmd(obj: Ctx, uscc: str, year: int, month: str | None, as_json: bool) -> None:
+    """An enterprise's carbon account for a year or a month."""
+    acc = run(as_json, lambda: services.account(obj.db, uscc, year, month))
+
+    def human() -> None:
+        e = acc["emissions_tco2"]
+        click.echo(f"{acc['uscc']} {acc['name'] or ''}  {acc['period']}")
+        click.echo(
+            f"  emissions 排放 (tCO2): total {_fmt(e['total'])} = fuel {_fmt(e['fuel'])} + process "
+            f"{_fmt(e['process'])} + electricity {_fmt(e['electricity'])} + heat {_fmt(e['heat'])}"
+        )
+        click.echo(
+            f"  energy 能耗: {_fmt(acc['energy_tce'])} tce; value added 增加值 "
+            f"{_fmt(acc['value_added'])} 万元; intensity 强度 {_fmt(acc['intensity'], 4)} tCO2/万元"
+        )
+        click.echo(
+            f"  factor set {acc['factor_set']['id']}@{acc['factor_set']['version']}, grid factor "
+            f"{acc['grid_factor']['value']} ({acc['grid_factor']['year']})"
+            + ("  [proxy]" if acc["factor_proxy"] else "")
+        )
+
+    emit(as_json, acc, human)
+
+
+@cli.command("rate")
+@click.argument("uscc")
+@click.option("--year", type=int, required=True)
+@json_option
+@db_option
+@click.pass_obj
+def rate_cmd(obj: Ctx, uscc: str, year: int, as_json: bool) -> None:
+    """An enterprise's 碳效码 and 三维四色 rating, with explanation."""
+    r = run(as_json, lambda: services.rating(obj.db, uscc, year))
+
+    def human() -> None:
+        ce, td = r["carbon_efficiency"], r["three_dimensional"]
+        click.echo(
+            f"{r['uscc']} {r['name'] or ''}  {r['year']}  ({r['methodology']['id']}@"
+            f"{r['methodology']['version']})"
+        )
+        if r["reason"]:
+            click.echo(f"  not rated 未评价: {r['reason']}")
+            return
+        click.echo(
+            f"  碳效码 grade {ce['grade']}, class {ce['class']}: L {_fmt(ce['intensity'], 4)} / "
+            f"L_industry {_fmt(ce['industry_intensity'], 4)} = K {_fmt(ce['ratio'], 3)} "
+            f"({ce['peer_level']}, {ce['peer_count']} peers)"
+        )
+        for k in ("industry_advanced", "regional_contribution", "historical_decline"):
+            d = td[k]
+            click.echo(
+                f"  {k}: " + ("not assessed" if d is None else f"{_fmt(d['value'], 3)} → {d['score']:g}")
+            )
+        click.echo(f"  三维四色 score {td['score']:.1f}, colour {td['colour']}")
+        for c in r["explanation"]["cuts"]:
+            click.echo(
+                f"  to reach {c['kind']} {c['target']}: cut {_fmt(c['cut_tco2'])} tCO2 ({c['cut_pct']}%)"
+            )
+
+    emit(as_json, r, human)
+
+
+@cli.command("recalc")
+@click.option("--year", type=int, required=True, multiple=True)
+@click.option("--factor-set", metavar="ID@VERSION")
+@click.option("--methodology", metavar="ID@VERSION")
+@click.option("--dry-run", is_flag=True, help="Print the diff; store nothing.")
+@json_option
+@db_option
+@click.pass_obj
+def recalc_cmd(
+    obj: Ctx,
+    year: tuple[int, ...],
+    factor_set: str | None,
+    methodology: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Recompute accounts and ratings of a year, keeping the old results."""
+    res = run(as_json, lambda: services.recalc(obj.db, list(year), factor_set, methodology, dry_run))
+
+    def human() -> None:
+        click.echo(
+            f"{'dry run: would write' if dry_run else 'wrote'} {res['accounts_written']} accounts, "
+            f"{res['ratings_written']} ratings; unchanged {res['ratings_unchanged']} ratings"
+        )
+        for k, v in res["grade_changes"].items():
+            click.echo(f"  grade {k}: {v}")
+        for c in res["changes"][:50]:
+            click.echo(
+                f"  {c['uscc']} {c['year']}: total {_fmt(c['old'].get('total'))} → "
+                f"{_fmt(c['new']['total'])}, "
+                f"grade {c['old'].get('grade')} → {c['new']['grade']}, colour {c['old'].get('colour')} → "
+                f"{c['new']['colour']}"
+            )
+
+    emit(as_json, res, human)
+
+
+@cli.group("report")
+def report_group() -> None:
+    """Reports for officials."""
+
+
+@report_group.command("monthly")
+@click.option("--region", required=True, metavar="CODE")
+@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@json_option
+@db_option
+@click.pass_obj
+def report_monthly_cmd(obj: Ctx, region: str, month: str, out_dir: Path, as_json: bool) -> None:
+    """Monthly region report: xlsx (several sheets) and PDF with charts."""
+    res = run(as_json, lambda: services.monthly_report(obj.db, region, month, out_dir))
+    emit(as_json, res, lambda: [click.echo(f"wrote {p}") for p in res["files"]])
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@db_option
+@click.pass_obj
+def serve_cmd(obj: Ctx, host: str, port: int) -> None:
+    """Serve the HTTP API (with interactive docs at /docs)."""
+    _serve(obj.url or default_url(), host, port)
+
+
+def _serve(url: str, host: str, port: int) -> None:
+    from waitress import serve
+
+    from api.app import create_app
+
+    app = create_app({"DATABASE_URL": url})
+    click.echo(
+        f"serving {safe_url(url)} on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", err=True
+    )
+    serve(app, host=host, port=port, threads=8)
+
+
+@cli.command("demo")
+@click.option("--serve/--no-serve", "do_serve", default=True, help="Serve the API afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@db_option
+@click.pass_obj
+def demo_cmd(obj: Ctx, do_serve: bool, host: str, port: int) -> None:
+    """Import the bundled sample_inputs/, compute everything, print a summary, serve the API."""
+    files = sorted(SAMPLE_INPUTS.glob("*.xlsx"))
+    if not files:
+        raise click.UsageError(f"no sample workbooks in {SAMPLE_INPUTS}")
+    click.echo(f"database: {safe_url(obj.db.url)}")
+    for path in files:
+        res = run(False, lambda p=path: services.import_file(obj.db, p.read_bytes(), p.name))
+        click.echo(
+            f"  {path.name}: {res.status}, {res.rows_accepted} rows, {len(res.enterprises)} enterprises"
+        )
+        if res.status == "rejected":
+            sys.exit(1)
+    s = services.summary(obj.db)
+    click.echo(f"\nenterprises 企业: {s['enterprises']}")
+    for y in s["years"]:
+        grades = "  ".join(f"{g}:{n}" for g, n in y["grades"].items())
+        colours = "  ".join(f"{c}:{n}" for c, n in y["colours"].items())
+        click.echo(
+            f"{y['year']}: total {_fmt(y['total_tco2'])} tCO2; grades 等级 {grades}; "
+            f"colours 颜色 {colours}; not rated {y['not_rated']}"
+        )
+    if do_serve:
+        _serve(obj.db.url, host, port)
+
+
+def main() -> None:
+    cli(obj=Ctx(), auto_envvar_prefix=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""One error envelope for every 4xx and 5xx: ``{code, status, message, errors}``.
+
+A server error never shows a traceback; it is logged and answered with a generic message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from carbon.domain.errors import CarbonError, ImportRejected
+
+
+def envelope(status: int, code: str, message: str, errors: Any = None) -> tuple[dict[str, Any], int]:
+    return {"code": code, "status": status, "message": message, "errors": errors or {}}, status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CarbonError)
+    def carbon_error(err: CarbonError) -> tuple[dict[str, Any], int]:
+        errors: Any = None
+        if isinstance(err, ImportRejected):
+            errors = [e.as_dict() for e in err.errors]
+        return envelope(err.status, err.code, err.message, errors)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException) -> tuple[dict[str, Any], int]:
+        status = err.code or 500
+        data = getattr(err, "data", None) or {}
+        messages = data.get("messages") if isinstance(data, dict) else None
+        message = err.description or err.name
+        if status == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            message = (
+                f"upload larger than the {limit // (1024 * 1024)} MB limit "
+                f"/ 上传文件超过{limit // (1024 * 1024)} MB上限"
+            )
+        elif status == 422:
+            message = "request validation failed / 请求参数校验失败"
+        code = err.name.lower().replace(" ", "_")
+        return envelope(status, code, message, messages)
+
+    @app.errorhandler(Exception)
+    def server_error(err: Exception) -> tuple[dict[str, Any], int]:
+        app.logger.exception("unhandled error")
+        return envelope(500, "internal_error", "internal server error / 服务器内部错误")

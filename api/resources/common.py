@@ -1,0 +1,77 @@
+"""Schemas shared by several resources."""
+
+from __future__ import annotations
+
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+from carbon.store.db import Database
+
+COLOURS = ("dark_green", "light_green", "yellow", "red")
+CLASSES = ("low", "medium", "high")
+
+
+def db() -> Database:
+    database: Database = current_app.extensions["carbon_db"]
+    return database
+
+
+class RefSchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+
+
+class EmissionsSchema(Schema):
+    total = fields.Float()
+    fuel = fields.Float()
+    process = fields.Float()
+    electricity = fields.Float()
+    heat = fields.Float()
+
+
+class DimensionSchema(Schema):
+    value = fields.Float(allow_none=True)
+    score = fields.Float()
+
+
+class CarbonEfficiencySchema(Schema):
+    intensity = fields.Float(allow_none=True)
+    class_ = fields.String(data_key="class", allow_none=True, metadata={"enum": list(CLASSES)})
+    industry_intensity = fields.Float(allow_none=True)
+    ratio = fields.Float(allow_none=True)
+    grade = fields.Integer(allow_none=True)
+    peer_level = fields.String(allow_none=True)
+    peer_count = fields.Integer(allow_none=True)
+
+
+class ThreeDimensionalSchema(Schema):
+    industry_advanced = fields.Nested(DimensionSchema, allow_none=True)
+    regional_contribution = fields.Nested(DimensionSchema, allow_none=True)
+    historical_decline = fields.Nested(DimensionSchema, allow_none=True)
+    score = fields.Float(allow_none=True)
+    colour = fields.String(allow_none=True, metadata={"enum": list(COLOURS)})
+
+
+class RatingSchema(Schema):
+    uscc = fields.String()
+    name = fields.String(allow_none=True)
+    industry_code = fields.String()
+    region_code = fields.String()
+    year = fields.Integer()
+    carbon_efficiency = fields.Nested(CarbonEfficiencySchema)
+    three_dimensional = fields.Nested(ThreeDimensionalSchema)
+    reason = fields.String(allow_none=True)
+    emissions_tco2 = fields.Float()
+    factor_set = fields.Nested(RefSchema)
+    methodology = fields.Nested(RefSchema)
+    rating_id = fields.Integer()
+    calc_run_id = fields.Integer()
+    account_id = fields.Integer(allow_none=True)
+    current = fields.Boolean()
+    computed_at = fields.String()
+    explanation = fields.Dict(metadata={"description": "inputs, peer groups, benchmarks, scores, cuts"})
+
+
+class YearField(fields.Integer):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(validate=validate.Range(min=2000, max=2100), **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.resources.common import EmissionsSchema, RefSchema, YearField
+
+
+class EnterpriseSchema(Schema):
+    uscc = fields.String()
+    name = fields.String(allow_none=True)
+    industry_code = fields.String()
+    division = fields.String()
+    section = fields.String()
+    region_code = fields.String()
+
+
+class EnterpriseQuerySchema(Schema):
+    region = fields.String(
+        validate=validate.Regexp(r"^\d{6}$"), metadata={"description": "GB/T 2260 code; 330800 covers 3308xx"}
+    )
+    industry = fields.String(
+        validate=validate.Regexp(r"^\d{2,4}$"), metadata={"description": "GB/T 4754 code prefix"}
+    )
+    q = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "name contains / USCC starts with"}
+    )
+
+
+class AccountQuerySchema(Schema):
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-\d{2}$"), metadata={"description": "YYYY-MM"})
+
+
+class GridFactorSchema(Schema):
+    value = fields.Float()
+    unit = fields.String()
+    year = fields.Integer()
+    source = fields.String()
+
+
+class AccountSchema(Schema):
+    uscc = fields.String()
+    name = fields.String(allow_none=True)
+    period = fields.String()
+    emissions_tco2 = fields.Nested(EmissionsSchema)
+    emissions_by_carrier = fields.Dict(keys=fields.String(), values=fields.Float())
+    energy_tce = fields.Float()
+    value_added = fields.Float(allow_none=True)
+    gross_output = fields.Float(allow_none=True)
+    tax = fields.Float(allow_none=True)
+    intensity = fields.Float(allow_none=True)
+    intensities = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    months = fields.Integer()
+    inputs = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    grid_factor = fields.Nested(GridFactorSchema)
+    factor_proxy = fields.Boolean()
+    factor_set = fields.Nested(RefSchema)
+    methodology = fields.Nested(RefSchema)
+    account_id = fields.Integer()
+    calc_run_id = fields.Integer()
+    sources = fields.List(fields.Raw())
+
+
+class HistoryQuerySchema(Schema):
+    all_revisions = fields.Boolean(load_default=False, metadata={"description": "include superseded results"})
+
+
+class ChartQuerySchema(Schema):
+    year = YearField()
+    format = fields.String(load_default="png", validate=validate.OneOf(["png", "svg", "pdf"]))
+    lang = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))

@@ -1,0 +1,388 @@
+"""Computing accounts and ratings for whole years at once.
+
+Annual totals come from one grouped SQL query (the accounting is linear, so the sum of
+monthly quantities times the year's coefficients equals the sum of monthly accounts);
+the parts are a matrix product; the ratings run over the year's whole population. New
+results are written only where they differ from the current ones, and old rows stay.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from carbon.domain.accounting import account_matrix
+from carbon.domain.factors import PARTS, FactorSet
+from carbon.domain.methodology import Methodology
+from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS
+from carbon.domain.rating import Rating, RatingInput, rate_population
+from carbon.services import reference
+from carbon.store.models import (
+    AccountRow,
+    CalcRun,
+    Enterprise,
+    MonthlyInput,
+    RatingRow,
+    YearPolicy,
+)
+
+ACCOUNT_VALUES = (
+    "months",
+    "fuel",
+    "process",
+    "electricity",
+    "heat",
+    "total",
+    "energy_tce",
+    *ECONOMIC_KEYS,
+    "grid_factor",
+    "grid_factor_year",
+    "factor_proxy",
+)
+RATING_VALUES = (
+    "emissions",
+    "intensity",
+    "intensity_class",
+    "industry_intensity",
+    "ratio",
+    "grade",
+    "peer_level",
+    "peer_count",
+    "industry_advanced",
+    "industry_advanced_score",
+    "regional_contribution",
+    "regional_contribution_score",
+    "historical_decline",
+    "historical_decline_score",
+    "score",
+    "colour",
+    "reason",
+)
+
+
+@dataclass
+class Change:
+    uscc: str
+    year: int
+    old: dict[str, Any] | None
+    new: dict[str, Any]
+
+
+@dataclass
+class ComputeSummary:
+    years: list[int]
+    factor_sets: dict[int, str]
+    methodologies: dict[int, str]
+    accounts_written: int = 0
+    accounts_unchanged: int = 0
+    ratings_written: int = 0
+    ratings_unchanged: int = 0
+    calc_run_ids: list[int] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    def grade_changes(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self.changes:
+            old = c.old.get("grade") if c.old else None
+            new = c.new.get("grade")
+            if old != new:
+                key = f"{old}->{new}"
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+
+def _annual_totals(session: Session, years: Sequence[int]) -> list[Any]:
+    cols = [func.sum(getattr(MonthlyInput, k)) for k in (*ENERGY_KEYS, *ECONOMIC_KEYS)]
+    stmt = (
+        select(MonthlyInput.enterprise_id, MonthlyInput.year, func.count(), *cols)
+        .where(MonthlyInput.is_current.is_(True), MonthlyInput.year.in_(list(years)))
+        .group_by(MonthlyInput.enterprise_id, MonthlyInput.year)
+        .order_by(MonthlyInput.enterprise_id, MonthlyInput.year)
+    )
+    return list(session.execute(stmt))
+
+
+@dataclass
+class YearResults:
+    accounts: dict[int, dict[str, Any]]  # enterprise_id -> account values
+    ratings: dict[int, Rating]
+
+
+def compute_year(
+    session: Session, year: int, fs: FactorSet, m: Methodology, enterprises: Mapping[int, Any]
+) -> YearResults:
+    """Accounts of ``year`` (and ``year - 1`` for the historical decline) and ratings of ``year``."""
+    rows = _annual_totals(session, [year - 1, year])
+    accounts: dict[tuple[int, int], dict[str, Any]] = {}
+    if rows:
+        n_e = len(ENERGY_KEYS)
+        data = np.array([[float(v or 0.0) for v in r[3 : 3 + n_e]] for r in rows], dtype=np.float64)
+        years = np.array([r[1] for r in rows], dtype=np.int64)
+        parts, grids = account_matrix(data, years, fs)
+        for i, r in enumerate(rows):
+            p = dict(zip(PARTS, (float(x) for x in parts[i]), strict=True))
+            g = grids[int(r[1])]
+            econ = dict(zip(ECONOMIC_KEYS, r[3 + n_e :], strict=True))
+            accounts[(r[0], r[1])] = {
+                "months": int(r[2]),
+                **p,
+                "total": p["fuel"] + p["process"] + p["electricity"] + p["heat"],
+                **{k: (None if v is None else float(v)) for k, v in econ.items()},
+                "grid_factor": g.value,
+                "grid_factor_year": g.source_year,
+                "factor_proxy": g.proxy,
+            }
+    inputs: list[RatingInput] = []
+    for (eid, y), acc in accounts.items():
+        if y != year:
+            continue
+        ent = enterprises[eid]
+        prev = accounts.get((eid, year - 1))
+        inputs.append(
+            RatingInput(
+                uscc=ent.uscc,
+                division=ent.division,
+                section=ent.section,
+                region=ent.region_code,
+                emissions=acc["total"],
+                denominators={k: acc[k] or 0.0 for k in ECONOMIC_KEYS},
+                previous_emissions=prev["total"] if prev else None,
+                previous_denominators={k: prev[k] or 0.0 for k in ECONOMIC_KEYS} if prev else None,
+            )
+        )
+    by_uscc = {ent.uscc: eid for eid, ent in enterprises.items()}
+    ratings = {by_uscc[r.uscc]: r for r in rate_population(inputs, year, m)}
+    return YearResults({eid: a for (eid, y), a in accounts.items() if y == year}, ratings)
+
+
+def rating_values(r: Rating) -> dict[str, Any]:
+    dims = {d.key: d for d in r.dimensions}
+    return {
+        "emissions": r.emissions,
+        "intensity": r.intensity,
+        "intensity_class": r.intensity_class,
+        "industry_intensity": r.industry_intensity,
+        "ratio": r.ratio,
+        "grade": r.grade,
+        "peer_level": r.peer.level if r.peer else None,
+        "peer_count": r.peer.count if r.peer else None,
+        **{k: dims[k].value for k in dims},
+        **{f"{k}_score": dims[k].score for k in dims},
+        "score": r.score,
+        "colour": r.colour,
+        "reason": r.reason,
+    }
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+    return bool(a == b)
+
+
+def _differs(old: Mapping[str, Any] | None, new: Mapping[str, Any], keys: Iterable[str]) -> bool:
+    return old is None or any(not _same(old.get(k), new.get(k)) for k in keys)
+
+
+def policy(session: Session, year: int) -> tuple[str, str]:
+    p = session.get(YearPolicy, year)
+    if p is None:
+        return reference.DEFAULT_FACTOR_SET, reference.DEFAULT_METHODOLOGY
+    return p.factor_set, p.methodology
+
+
+def recompute(
+    session: Session,
+    years: Iterable[int],
+    *,
+    reason: str,
+    import_id: int | None = None,
+    factor_set_ref: str | None = None,
+    methodology_ref: str | None = None,
+    dry_run: bool = False,
+    note: str | None = None,
+) -> ComputeSummary:
+    """Compute ``years`` and store what changed (or, with ``dry_run``, only report it)."""
+    years = sorted(set(years))
+    enterprises = {
+        e.id: e
+        for e in session.execute(
+            select(
+                Enterprise.id,
+                Enterprise.uscc,
+                Enterprise.division,
+                Enterprise.section,
+                Enterprise.region_code,
+            )
+        )
+    }
+    summary = ComputeSummary(years, {}, {})
+    for year in years:
+        fs_ref, m_ref = policy(session, year)
+        fs_ref = factor_set_ref or fs_ref
+        m_ref = methodology_ref or m_ref
+        summary.factor_sets[year] = fs_ref
+        summary.methodologies[year] = m_ref
+        fs, m = reference.factor_set(fs_ref), reference.methodology(m_ref)
+        results = compute_year(session, year, fs, m, enterprises)
+        _store_year(
+            session,
+            year,
+            results,
+            fs_ref,
+            m_ref,
+            summary,
+            enterprises,
+            reason=reason,
+            import_id=import_id,
+            dry_run=dry_run,
+            note=note,
+        )
+    return summary
+
+
+def _store_year(
+    session: Session,
+    year: int,
+    results: YearResults,
+    fs_ref: str,
+    m_ref: str,
+    summary: ComputeSummary,
+    enterprises: Mapping[int, Any],
+    *,
+    reason: str,
+    import_id: int | None,
+    dry_run: bool,
+    note: str | None,
+) -> None:
+    old_accounts = {
+        r.enterprise_id: r._asdict()
+        for r in session.execute(
+            select(
+                AccountRow.id,
+                AccountRow.enterprise_id,
+                AccountRow.factor_set,
+                AccountRow.methodology,
+                *[getattr(AccountRow, k) for k in ACCOUNT_VALUES],
+            ).where(AccountRow.year == year, AccountRow.is_current.is_(True))
+        )
+    }
+    old_ratings = {
+        r.enterprise_id: r._asdict()
+        for r in session.execute(
+            select(
+                RatingRow.id,
+                RatingRow.enterprise_id,
+                RatingRow.factor_set,
+                RatingRow.methodology,
+                *[getattr(RatingRow, k) for k in RATING_VALUES],
+            ).where(RatingRow.year == year, RatingRow.is_current.is_(True))
+        )
+    }
+    refs = {"factor_set": fs_ref, "methodology": m_ref}
+    new_accounts = {eid: {**a, **refs} for eid, a in results.accounts.items()}
+    new_ratings = {eid: {**rating_values(r), **refs} for eid, r in results.ratings.items()}
+    acc_keys = (*ACCOUNT_VALUES, "factor_set", "methodology")
+    rat_keys = (*RATING_VALUES, "factor_set", "methodology")
+    changed_acc = [eid for eid, a in new_accounts.items() if _differs(old_accounts.get(eid), a, acc_keys)]
+    changed_rat = [eid for eid, r in new_ratings.items() if _differs(old_ratings.get(eid), r, rat_keys)]
+    summary.accounts_unchanged += len(new_accounts) - len(changed_acc)
+    summary.ratings_unchanged += len(new_ratings) - len(changed_rat)
+    for eid in sorted(set(changed_acc) | set(changed_rat)):
+        old = old_ratings.get(eid)
+        summary.changes.append(
+            Change(
+                enterprises[eid].uscc,
+                year,
+                {**(old or {}), "total": (old_accounts.get(eid) or {}).get("total")}
+                if old or eid in old_accounts
+                else None,
+                {**new_ratings.get(eid, {}), "total": new_accounts[eid]["total"]},
+            )
+        )
+    if dry_run:
+        summary.accounts_written += len(changed_acc)
+        summary.ratings_written += len(changed_rat)
+        return
+    if not changed_acc and not changed_rat:
+        return
+    run = CalcRun(
+        reason=reason,
+        import_id=import_id,
+        factor_set=fs_ref,
+        methodology=m_ref,
+        years=[year],
+        accounts_written=len(changed_acc),
+        ratings_written=len(changed_rat),
+        note=note,
+    )
+    session.add(run)
+    session.flush()
+    summary.calc_run_ids.append(run.id)
+    pol = session.get(YearPolicy, year)
+    if pol is None:
+        session.add(YearPolicy(year=year, factor_set=fs_ref, methodology=m_ref, calc_run_id=run.id))
+    else:
+        pol.factor_set, pol.methodology, pol.calc_run_id = fs_ref, m_ref, run.id
+
+    account_ids = {eid: a["id"] for eid, a in old_accounts.items()}
+    if changed_acc:
+        _retire(session, AccountRow, [old_accounts[e]["id"] for e in changed_acc if e in old_accounts])
+        rows = [
+            {
+                "enterprise_id": eid,
+                "year": year,
+                "calc_run_id": run.id,
+                "is_current": True,
+                **new_accounts[eid],
+            }
+            for eid in changed_acc
+        ]
+        for chunk in _chunks(rows, 2000):
+            for r in session.execute(
+                insert(AccountRow).returning(
+                    AccountRow.id, AccountRow.enterprise_id, sort_by_parameter_order=True
+                ),
+                chunk,
+            ):
+                account_ids[r.enterprise_id] = r.id
+        summary.accounts_written += len(changed_acc)
+    if changed_rat:
+        _retire(session, RatingRow, [old_ratings[e]["id"] for e in changed_rat if e in old_ratings])
+        rows = []
+        for eid in changed_rat:
+            r = results.ratings[eid]
+            explanation = r.explanation()
+            explanation["account"] = {k: new_accounts[eid][k] for k in ACCOUNT_VALUES}
+            explanation["factor_set"] = fs_ref
+            explanation["methodology"] = m_ref
+            rows.append(
+                {
+                    "enterprise_id": eid,
+                    "year": year,
+                    "calc_run_id": run.id,
+                    "is_current": True,
+                    "account_id": account_ids.get(eid),
+                    **new_ratings[eid],
+                    "explanation": explanation,
+                }
+            )
+        for chunk in _chunks(rows, 5000):
+            session.execute(insert(RatingRow), chunk)
+        summary.ratings_written += len(changed_rat)
+
+
+def _retire(session: Session, model: Any, ids: list[int]) -> None:
+    for chunk in _chunks(ids, 5000):
+        session.execute(update(model).where(model.id.in_(chunk)).values(is_current=False))
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,340 @@
+"""Importing a workbook: parse, validate, store a new revision of what changed, recompute.
+
+All or nothing: a file with any rejected cell writes no data (the attempt itself is
+recorded with its errors, for the user to download them later); a file already imported
+(same sha256) changes nothing; a corrected file adds revisions and keeps the old ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from importers.template import read_template
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from carbon.domain.errors import CellError
+from carbon.domain.identifiers import parse_industry
+from carbon.domain.quantities import FIELD_KEYS
+from carbon.domain.records import MonthlyRecord, ParsedFile
+from carbon.services.compute import ComputeSummary, recompute
+from carbon.store.db import Database
+from carbon.store.models import Enterprise, ImportRow, MonthlyInput, YearPolicy, utcnow
+
+Progress = Callable[[int, int], None]
+_EMPTY: dict[str, float | None] = dict.fromkeys(FIELD_KEYS)
+
+
+@dataclass
+class ImportResult:
+    status: str  # imported | unchanged | rejected | dry_run
+    sha256: str
+    filename: str
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_added: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[CellError] = field(default_factory=list)
+    enterprises: list[str] = field(default_factory=list)
+    import_id: int | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    compute: ComputeSummary | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.status == "rejected" else 0
+
+    def as_dict(self, *, max_changes: int = 200) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "status": self.status,
+            "sha256": self.sha256,
+            "filename": self.filename,
+            "import_id": self.import_id,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "rows_added": self.rows_added,
+            "rows_changed": self.rows_changed,
+            "rows_unchanged": self.rows_unchanged,
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "enterprises": self.enterprises,
+            "changes": self.changes[:max_changes],
+            "changes_truncated": len(self.changes) > max_changes,
+        }
+        if self.compute is not None:
+            d["recomputed"] = {
+                "years": self.compute.years,
+                "accounts_written": self.compute.accounts_written,
+                "ratings_written": self.compute.ratings_written,
+                "factor_sets": {str(k): v for k, v in self.compute.factor_sets.items()},
+                "methodologies": {str(k): v for k, v in self.compute.methodologies.items()},
+            }
+        return d
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_file(
+    db: Database,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    digest = sha256(data)
+    with db.read() as session:
+        previous = session.scalars(
+            select(ImportRow)
+            .where(ImportRow.sha256 == digest, ImportRow.status == "imported")
+            .order_by(ImportRow.id)
+            .limit(1)
+        ).first()
+        if previous is not None:
+            return ImportResult(
+                status="unchanged",
+                sha256=digest,
+                filename=filename,
+                rows_accepted=previous.rows_accepted,
+                rows_unchanged=previous.rows_accepted,
+                enterprises=list(previous.enterprises),
+                import_id=previous.id,
+            )
+    parsed = read_template(data, filename, progress=progress)
+    rows_rejected = len({(e.sheet, e.row) for e in parsed.errors if e.row is not None})
+    if parsed.errors:
+        result = ImportResult(
+            status="rejected",
+            sha256=digest,
+            filename=filename,
+            rows_accepted=0,
+            rows_rejected=rows_rejected or 1,
+            errors=parsed.errors,
+            warnings=parsed.warnings,
+        )
+        if not dry_run:
+            with db.unit_of_work() as session:
+                row = _import_row(session, data, filename, digest, parsed, "rejected", result)
+                result.import_id = row.id
+        return result
+    with db.unit_of_work() as session:
+        return _ingest(session, data, filename, digest, parsed, dry_run=dry_run)
+
+
+def _import_row(
+    session: Session,
+    data: bytes,
+    filename: str,
+    digest: str,
+    parsed: ParsedFile,
+    status: str,
+    result: ImportResult,
+) -> ImportRow:
+    row = ImportRow(
+        filename=filename[:300],
+        sha256=digest,
+        size=len(data),
+        content=data,
+        status=status,
+        rows_accepted=result.rows_accepted,
+        rows_rejected=result.rows_rejected,
+        rows_added=result.rows_added,
+        rows_changed=result.rows_changed,
+        rows_unchanged=result.rows_unchanged,
+        enterprises=result.enterprises,
+        errors=[e.as_dict() for e in result.errors],
+        warnings=[w.as_dict() for w in result.warnings],
+        columns=[c.as_dict() for c in parsed.columns],
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def _enterprise_attributes(records: list[MonthlyRecord]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for r in records:
+        if r.uscc not in out:
+            ind = parse_industry(r.industry_code or "")
+            out[r.uscc] = {
+                "uscc": r.uscc,
+                "name": r.name,
+                "industry_code": ind.code,
+                "division": ind.division,
+                "section": ind.section,
+                "region_code": r.region_code,
+            }
+    return out
+
+
+def _ingest(
+    session: Session, data: bytes, filename: str, digest: str, parsed: ParsedFile, *, dry_run: bool
+) -> ImportResult:
+    records = parsed.records
+    attrs = _enterprise_attributes(records)
+    result = ImportResult(
+        status="dry_run" if dry_run else "imported",
+        sha256=digest,
+        filename=filename,
+        rows_accepted=len(records),
+        warnings=list(parsed.warnings),
+        enterprises=sorted(attrs),
+    )
+    existing: dict[str, Enterprise] = {}
+    usccs = list(attrs)
+    for chunk in _chunks(usccs, 5000):
+        for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(chunk))):
+            existing[e.uscc] = e
+    for uscc, e in existing.items():
+        a = attrs[uscc]
+        diffs = [k for k in ("name", "industry_code", "region_code") if a[k] and getattr(e, k) != a[k]]
+        if diffs:
+            result.warnings.append(
+                CellError(
+                    "",
+                    None,
+                    None,
+                    f"{uscc}: "
+                    + ", ".join(f"{k} {getattr(e, k)!r} -> {a[k]!r}" for k in diffs)
+                    + " (enterprise record updated / 企业信息已更新)",
+                )
+            )
+            if not dry_run:
+                for k in ("name", "industry_code", "division", "section", "region_code"):
+                    setattr(e, k, a[k])
+                e.updated_at = utcnow()
+    new = [a for u, a in attrs.items() if u not in existing]
+    ids = {u: e.id for u, e in existing.items()}
+    if new and not dry_run:
+        for chunk in _chunks(new, 5000):
+            for r in session.execute(
+                insert(Enterprise).returning(Enterprise.id, Enterprise.uscc, sort_by_parameter_order=True),
+                chunk,
+            ):
+                ids[r.uscc] = r.id
+
+    # Current rows of the enterprise-months the file touches.
+    years = sorted({r.period.year for r in records})
+    current: dict[tuple[int, int, int], Any] = {}
+    existing_ids = [e.id for e in existing.values()]
+    for chunk in _chunks(existing_ids, 5000):
+        for row in session.execute(
+            select(
+                MonthlyInput.id,
+                MonthlyInput.enterprise_id,
+                MonthlyInput.year,
+                MonthlyInput.month,
+                MonthlyInput.revision,
+                *[getattr(MonthlyInput, k) for k in FIELD_KEYS],
+            ).where(
+                MonthlyInput.is_current.is_(True),
+                MonthlyInput.enterprise_id.in_(chunk),
+                MonthlyInput.year.in_(years),
+            )
+        ):
+            current[(row.enterprise_id, row.year, row.month)] = row
+
+    to_insert: list[dict[str, Any]] = []
+    to_retire: list[int] = []
+    import_id = -1
+    if not dry_run:
+        import_id = _import_row(session, data, filename, digest, parsed, "imported", result).id
+    for rec in records:
+        eid = ids.get(rec.uscc, -1)
+        y, mth = rec.period.year, rec.period.month
+        old = current.get((eid, y, mth))
+        values = rec.values
+        revision = 1
+        if old is not None:
+            changed = {k: (getattr(old, k), v) for k, v in values.items() if not _same(getattr(old, k), v)}
+            if not changed:
+                result.rows_unchanged += 1
+                continue
+            # Columns the new file does not have keep their earlier values.
+            values = {**{k: getattr(old, k) for k in FIELD_KEYS}, **values}
+            revision = old.revision + 1
+            to_retire.append(old.id)
+            result.rows_changed += 1
+            result.changes.append(
+                {
+                    "uscc": rec.uscc,
+                    "period": str(rec.period),
+                    "action": "changed",
+                    "sheet": rec.sheet,
+                    "row": rec.row,
+                    "fields": {k: {"old": o, "new": n} for k, (o, n) in changed.items()},
+                }
+            )
+        else:
+            result.rows_added += 1
+            if dry_run:
+                result.changes.append(
+                    {
+                        "uscc": rec.uscc,
+                        "period": str(rec.period),
+                        "action": "added",
+                        "sheet": rec.sheet,
+                        "row": rec.row,
+                    }
+                )
+        to_insert.append(
+            {
+                "enterprise_id": eid,
+                "year": y,
+                "month": mth,
+                "revision": revision,
+                "is_current": True,
+                "import_id": import_id,
+                "sheet": rec.sheet,
+                "row": rec.row,
+                "originals": rec.originals or None,
+                **_EMPTY,
+                **values,
+            }
+        )
+    if dry_run:
+        return result
+    if not to_insert:
+        result.status = "unchanged"
+    for chunk in _chunks(to_retire, 5000):
+        session.execute(update(MonthlyInput).where(MonthlyInput.id.in_(chunk)).values(is_current=False))
+    if to_insert:
+        session.execute(insert(MonthlyInput), to_insert)
+    imp = session.get(ImportRow, import_id)
+    assert imp is not None
+    imp.status = result.status
+    imp.rows_added, imp.rows_changed, imp.rows_unchanged = (
+        result.rows_added,
+        result.rows_changed,
+        result.rows_unchanged,
+    )
+    imp.warnings = [w.as_dict() for w in result.warnings]
+    result.import_id = import_id
+    if to_insert:
+        touched = {r["year"] for r in to_insert}
+        # The next year's historical decline compares against a changed year.
+        later = set(
+            session.scalars(select(YearPolicy.year).where(YearPolicy.year.in_([y + 1 for y in touched])))
+        )
+        result.compute = recompute(session, touched | later, reason="import", import_id=import_id)
+    return result

@@ -1,0 +1,335 @@
+"""Read use cases: enterprises, accounts, ratings, rating history, summaries.
+
+Everything returned is plain data (dicts of JSON types) that names the factor set and
+methodology behind it, so the API and the CLI format the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from carbon.domain.accounting import account, intensity
+from carbon.domain.errors import NotFound, UnknownEnterprise
+from carbon.domain.identifiers import Period, region_in_scope, region_prefix
+from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
+from carbon.services import reference
+from carbon.services.compute import policy
+from carbon.store.models import AccountRow, CalcRun, Enterprise, ImportRow, MonthlyInput, RatingRow
+
+
+def ref_dict(ref: str) -> dict[str, Any]:
+    key, version = reference.split_ref(ref)
+    return {"id": key, "version": version}
+
+
+def enterprise(session: Session, uscc: str) -> Enterprise:
+    e = session.scalars(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper())).first()
+    if e is None:
+        raise UnknownEnterprise(f"no enterprise with USCC {uscc} / 未找到统一社会信用代码为{uscc}的企业")
+    return e
+
+
+def enterprise_dict(e: Enterprise) -> dict[str, Any]:
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "industry_code": e.industry_code,
+        "division": e.division,
+        "section": e.section,
+        "region_code": e.region_code,
+    }
+
+
+def page(session: Session, stmt: Select[Any], number: int, size: int) -> tuple[list[Any], int]:
+    """One page of a query (1-based) and the total count."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.execute(stmt.offset((number - 1) * size).limit(size)))
+    return rows, int(total)
+
+
+def list_enterprises(
+    session: Session, *, region: str | None = None, industry: str | None = None, q: str | None = None
+) -> Select[tuple[Enterprise]]:
+    stmt = select(Enterprise).order_by(Enterprise.uscc)
+    if region:
+        stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(region)))
+    if industry:
+        stmt = stmt.where(Enterprise.industry_code.startswith(industry))
+    if q:
+        stmt = stmt.where((Enterprise.name.contains(q)) | (Enterprise.uscc.startswith(q.upper())))
+    return stmt
+
+
+def _monthly_rows(session: Session, enterprise_id: int, year: int) -> list[MonthlyInput]:
+    return list(
+        session.scalars(
+            select(MonthlyInput)
+            .where(
+                MonthlyInput.enterprise_id == enterprise_id,
+                MonthlyInput.year == year,
+                MonthlyInput.is_current.is_(True),
+            )
+            .order_by(MonthlyInput.month)
+        )
+    )
+
+
+def _quantities(row: MonthlyInput) -> dict[str, float]:
+    return {k: float(getattr(row, k) or 0.0) for k in ENERGY_KEYS}
+
+
+def account_view(session: Session, uscc: str, year: int, month: str | None = None) -> dict[str, Any]:
+    """The account of a year (stored result) or of one month (derived with the year's factor set)."""
+    e = enterprise(session, uscc)
+    acc = session.scalars(
+        select(AccountRow).where(
+            AccountRow.enterprise_id == e.id, AccountRow.year == year, AccountRow.is_current.is_(True)
+        )
+    ).first()
+    if acc is None:
+        raise NotFound(f"{uscc} has no account for {year} / {uscc}无{year}年碳账户数据")
+    fs = reference.factor_set(acc.factor_set)
+    rows = _monthly_rows(session, e.id, year)
+    if month is not None:
+        period = Period.parse(month)
+        if period.year != year:
+            raise NotFound(f"month {month} is not in {year} / 月份{month}不属于{year}年")
+        row = next((r for r in rows if r.month == period.month), None)
+        if row is None:
+            raise NotFound(f"{uscc} has no data for {month} / {uscc}无{month}数据")
+        a = account(_quantities(row), year, fs)
+        econ = {k: getattr(row, k) for k in ECONOMIC_KEYS}
+        emissions = a.emissions()
+        energy, months, by_carrier = a.energy_tce, 1, a.by_carrier
+        inputs = {k: getattr(row, k) for k in FIELD_KEYS}
+        sources = [_source(session, row)]
+    else:
+        emissions = {
+            "total": acc.total,
+            "fuel": acc.fuel,
+            "process": acc.process,
+            "electricity": acc.electricity,
+            "heat": acc.heat,
+        }
+        econ = {k: getattr(acc, k) for k in ECONOMIC_KEYS}
+        energy, months = acc.energy_tce, acc.months
+        totals = {k: sum(float(getattr(r, k) or 0.0) for r in rows) for k in FIELD_KEYS}
+        by_carrier = account(totals, year, fs).by_carrier
+        inputs = {k: v for k, v in totals.items()}
+        for k in ECONOMIC_KEYS:
+            inputs[k] = econ[k]
+        sources = sorted({r.import_id for r in rows})
+    grid = fs.grid_factor(year)
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "period": month or str(year),
+        "emissions_tco2": emissions,
+        "emissions_by_carrier": by_carrier,
+        "energy_tce": energy,
+        "value_added": econ["value_added"],
+        "gross_output": econ["gross_output"],
+        "tax": econ["tax"],
+        "intensity": intensity(emissions["total"], econ["value_added"]),
+        "intensities": {
+            "value_added": intensity(emissions["total"], econ["value_added"]),
+            "gross_output": intensity(emissions["total"], econ["gross_output"]),
+            "tax": intensity(emissions["total"], econ["tax"]),
+        },
+        "months": months,
+        "inputs": inputs,
+        "grid_factor": {
+            "value": grid.value,
+            "unit": "tCO2/MWh",
+            "year": grid.source_year,
+            "source": grid.source.document,
+        },
+        "factor_proxy": grid.proxy,
+        "factor_set": ref_dict(acc.factor_set),
+        "methodology": ref_dict(acc.methodology),
+        "account_id": acc.id,
+        "calc_run_id": acc.calc_run_id,
+        "sources": sources,
+    }
+
+
+def _source(session: Session, row: MonthlyInput) -> dict[str, Any]:
+    imp = session.get(ImportRow, row.import_id)
+    return {
+        "import_id": row.import_id,
+        "filename": imp.filename if imp else None,
+        "sha256": imp.sha256 if imp else None,
+        "sheet": row.sheet,
+        "row": row.row,
+        "revision": row.revision,
+        "originals": row.originals or {},
+    }
+
+
+def rating_dict(r: RatingRow, e: Enterprise) -> dict[str, Any]:
+    dims = {}
+    for key in ("industry_advanced", "regional_contribution", "historical_decline"):
+        score = getattr(r, f"{key}_score")
+        dims[key] = None if score is None else {"value": getattr(r, key), "score": score}
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "industry_code": e.industry_code,
+        "region_code": e.region_code,
+        "year": r.year,
+        "carbon_efficiency": {
+            "intensity": r.intensity,
+            "class": r.intensity_class,
+            "industry_intensity": r.industry_intensity,
+            "ratio": r.ratio,
+            "grade": r.grade,
+            "peer_level": r.peer_level,
+            "peer_count": r.peer_count,
+        },
+        "three_dimensional": {**dims, "score": r.score, "colour": r.colour},
+        "reason": r.reason,
+        "emissions_tco2": r.emissions,
+        "factor_set": ref_dict(r.factor_set),
+        "methodology": ref_dict(r.methodology),
+        "rating_id": r.id,
+        "calc_run_id": r.calc_run_id,
+        "account_id": r.account_id,
+        "current": r.is_current,
+        "computed_at": r.created_at.isoformat(),
+    }
+
+
+def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True) -> dict[str, Any]:
+    e = enterprise(session, uscc)
+    r = session.scalars(
+        select(RatingRow).where(
+            RatingRow.enterprise_id == e.id, RatingRow.year == year, RatingRow.is_current.is_(True)
+        )
+    ).first()
+    if r is None:
+        raise NotFound(f"{uscc} has no rating for {year} / {uscc}无{year}年评价结果")
+    d = rating_dict(r, e)
+    if explain:
+        d["explanation"] = r.explanation
+    return d
+
+
+def rating_history(session: Session, uscc: str, *, all_revisions: bool = False) -> list[dict[str, Any]]:
+    e = enterprise(session, uscc)
+    stmt = select(RatingRow).where(RatingRow.enterprise_id == e.id)
+    if not all_revisions:
+        stmt = stmt.where(RatingRow.is_current.is_(True))
+    return [rating_dict(r, e) for r in session.scalars(stmt.order_by(RatingRow.year, RatingRow.id))]
+
+
+def ratings_query(
+    *,
+    year: int | None = None,
+    region: str | None = None,
+    industry: str | None = None,
+    grade: int | None = None,
+    colour: str | None = None,
+    intensity_class: str | None = None,
+) -> Select[tuple[RatingRow, Enterprise]]:
+    stmt = (
+        select(RatingRow, Enterprise)
+        .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
+        .where(RatingRow.is_current.is_(True))
+    )
+    if year is not None:
+        stmt = stmt.where(RatingRow.year == year)
+    if region:
+        stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(region)))
+    if industry:
+        stmt = stmt.where(Enterprise.industry_code.startswith(industry))
+    if grade is not None:
+        stmt = stmt.where(RatingRow.grade == grade)
+    if colour:
+        stmt = stmt.where(RatingRow.colour == colour)
+    if intensity_class:
+        stmt = stmt.where(RatingRow.intensity_class == intensity_class)
+    return stmt.order_by(RatingRow.year.desc(), Enterprise.uscc)
+
+
+def summary(session: Session) -> dict[str, Any]:
+    """Enterprises, total tCO2 by year, and counts per grade and colour by year."""
+    n = session.scalar(select(func.count()).select_from(Enterprise)) or 0
+    by_year: dict[int, dict[str, Any]] = {}
+    for year, total, count in session.execute(
+        select(AccountRow.year, func.sum(AccountRow.total), func.count())
+        .where(AccountRow.is_current.is_(True))
+        .group_by(AccountRow.year)
+        .order_by(AccountRow.year)
+    ):
+        by_year[year] = {
+            "year": year,
+            "enterprises": count,
+            "total_tco2": total,
+            "grades": {},
+            "colours": {},
+            "not_rated": 0,
+        }
+    for year, grade, colour, count in session.execute(
+        select(RatingRow.year, RatingRow.grade, RatingRow.colour, func.count())
+        .where(RatingRow.is_current.is_(True))
+        .group_by(RatingRow.year, RatingRow.grade, RatingRow.colour)
+    ):
+        y = by_year.setdefault(
+            year,
+            {"year": year, "enterprises": 0, "total_tco2": 0.0, "grades": {}, "colours": {}, "not_rated": 0},
+        )
+        if grade is None:
+            y["not_rated"] += count
+            continue
+        y["grades"][str(grade)] = y["grades"].get(str(grade), 0) + count
+        y["colours"][colour] = y["colours"].get(colour, 0) + count
+    for y in by_year.values():
+        y["grades"] = {g: y["grades"].get(g, 0) for g in ("1", "2", "3", "4", "5")}
+        y["colours"] = {c: y["colours"].get(c, 0) for c in ("dark_green", "light_green", "yellow", "red")}
+    return {"enterprises": n, "years": list(by_year.values())}
+
+
+def chart_monthly(session: Session, uscc: str, year: int) -> tuple[list[str], dict[str, list[float]]]:
+    """Monthly emissions by carrier for ``year``, with the year's factor set."""
+    e = enterprise(session, uscc)
+    rows = _monthly_rows(session, e.id, year)
+    if not rows:
+        raise NotFound(f"{uscc} has no data for {year} / {uscc}无{year}年数据")
+    fs = reference.factor_set(policy(session, year)[0])
+    months = [f"{year:04d}-{r.month:02d}" for r in rows]
+    per_month = [account(_quantities(r), year, fs).by_carrier for r in rows]
+    carriers = sorted({c for m in per_month for c in m}, key=lambda c: FIELD_KEYS.index(c))
+    return months, {c: [m.get(c, 0.0) for m in per_month] for c in carriers}
+
+
+def chart_intensity(
+    session: Session, uscc: str
+) -> tuple[list[int], list[float | None], list[float | None], list[float | None]]:
+    history = rating_history(session, uscc)
+    if not history:
+        raise NotFound(f"{uscc} has no ratings yet / {uscc}暂无评价结果")
+    years: list[int] = []
+    own: list[float | None] = []
+    industry: list[float | None] = []
+    region: list[float | None] = []
+    for h in history:
+        r = session.get(RatingRow, h["rating_id"])
+        assert r is not None
+        years.append(r.year)
+        own.append(r.intensity)
+        industry.append(r.industry_intensity)
+        dim = (r.explanation.get("dimensions") or {}).get("regional_contribution") or {}
+        region.append(dim.get("benchmark"))
+    return years, own, industry, region
+
+
+def calc_runs(session: Session, limit: int = 50) -> Sequence[CalcRun]:
+    return list(session.scalars(select(CalcRun).order_by(CalcRun.id.desc()).limit(limit)))
+
+
+def in_scope(region_code: str, scope: str | None) -> bool:
+    return scope is None or region_in_scope(region_code, scope)

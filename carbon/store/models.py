@@ -1,0 +1,245 @@
+"""SQLAlchemy 2 mapping of the store.
+
+Inputs are kept as one wide row per enterprise-month and revision (``monthly_inputs``):
+the accounting reads hundreds of thousands of them at once, and a row per cell would
+multiply that volume by the number of carriers. Where each number came from is kept all
+the same: the row's import, sheet and row number, the import's column mappings (header,
+unit, conversion factor) and the raw text of cells that were not plain numbers.
+
+Results (``accounts``, ``ratings``) are never updated in place: a new computation adds
+rows and moves the ``current`` flag, so every earlier result stays readable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from carbon.domain.quantities import FIELD_KEYS
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class FactorSetRow(Base):
+    __tablename__ = "factor_sets"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    document: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MethodologyRow(Base):
+    __tablename__ = "methodologies"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    document: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    industry_code: Mapped[str] = mapped_column(String(8))
+    division: Mapped[str] = mapped_column(String(2), index=True)
+    section: Mapped[str] = mapped_column(String(1))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ImportRow(Base):
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16))
+    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    enterprises: Mapped[list[Any]] = mapped_column(default=list)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    columns: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MonthlyInput(Base):
+    """One revision of one enterprise-month, all quantities in canonical units."""
+
+    __tablename__ = "monthly_inputs"
+    __table_args__ = (
+        Index(
+            "uq_monthly_inputs_current",
+            "enterprise_id",
+            "year",
+            "month",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_monthly_inputs_year_current", "year", "is_current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    sheet: Mapped[str] = mapped_column(String(100))
+    row: Mapped[int] = mapped_column(Integer)
+    originals: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+
+# One nullable float column per input field, named by its key (canonical unit).
+for _key in FIELD_KEYS:
+    setattr(MonthlyInput, _key, mapped_column(_key, Float, nullable=True))
+del _key
+
+
+class CalcRun(Base):
+    """One computation of accounts and ratings: why, with which versions, for which years."""
+
+    __tablename__ = "calc_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32))  # import | recalc
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
+    factor_set: Mapped[str] = mapped_column(String(80))
+    methodology: Mapped[str] = mapped_column(String(80))
+    years: Mapped[list[Any]]
+    accounts_written: Mapped[int] = mapped_column(Integer, default=0)
+    ratings_written: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class YearPolicy(Base):
+    """Which factor set and methodology the current results of a year use."""
+
+    __tablename__ = "year_policies"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    factor_set: Mapped[str] = mapped_column(String(80))
+    methodology: Mapped[str] = mapped_column(String(80))
+    calc_run_id: Mapped[int] = mapped_column(ForeignKey("calc_runs.id"))
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        Index(
+            "uq_accounts_current",
+            "enterprise_id",
+            "year",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    calc_run_id: Mapped[int] = mapped_column(ForeignKey("calc_runs.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    factor_set: Mapped[str] = mapped_column(String(80))
+    methodology: Mapped[str] = mapped_column(String(80))
+    months: Mapped[int] = mapped_column(Integer)
+    fuel: Mapped[float] = mapped_column(Float)
+    process: Mapped[float] = mapped_column(Float)
+    electricity: Mapped[float] = mapped_column(Float)
+    heat: Mapped[float] = mapped_column(Float)
+    total: Mapped[float] = mapped_column(Float)
+    energy_tce: Mapped[float] = mapped_column(Float)
+    value_added: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gross_output: Mapped[float | None] = mapped_column(Float, nullable=True)
+    tax: Mapped[float | None] = mapped_column(Float, nullable=True)
+    grid_factor: Mapped[float] = mapped_column(Float)
+    grid_factor_year: Mapped[int] = mapped_column(Integer)
+    factor_proxy: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RatingRow(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        Index(
+            "uq_ratings_current",
+            "enterprise_id",
+            "year",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_ratings_year_current", "year", "is_current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    calc_run_id: Mapped[int] = mapped_column(ForeignKey("calc_runs.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    factor_set: Mapped[str] = mapped_column(String(80))
+    methodology: Mapped[str] = mapped_column(String(80))
+    emissions: Mapped[float] = mapped_column(Float)
+    intensity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    intensity_class: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    industry_intensity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ratio: Mapped[float | None] = mapped_column(Float, nullable=True)
+    grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    peer_level: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    peer_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    industry_advanced: Mapped[float | None] = mapped_column(Float, nullable=True)
+    industry_advanced_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    regional_contribution: Mapped[float | None] = mapped_column(Float, nullable=True)
+    regional_contribution_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    historical_decline: Mapped[float | None] = mapped_column(Float, nullable=True)
+    historical_decline_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    colour: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    explanation: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# One entry point that installs what the project needs and runs it.
+#   ./dev.sh demo    set up, import sample_inputs/, compute, print a summary, serve on :8000
+#   ./dev.sh test    set up with test tools, run lint, types, layer rules and the whole test suite
+#   ./dev.sh setup   only install
+set -euo pipefail
+cd "$(dirname "$0")"
+
+APT_PACKAGES=(fonts-noto-cjk poppler-utils)
+PYTHON=${PYTHON:-python3}
+
+ensure_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "installing Debian packages: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_venv() {
+  local extras=$1
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  local stamp=".venv/.installed-$extras"
+  local want
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "installing Python packages (.venv)" >&2
+    .venv/bin/python -m pip install -q --upgrade pip
+    if [ "$extras" = test ]; then
+      .venv/bin/python -m pip install -q -e '.[test]'
+    else
+      .venv/bin/python -m pip install -q -e .
+    fi
+    echo "$want" > "$stamp"
+  fi
+}
+
+cmd=${1:-demo}
+shift || true
+case "$cmd" in
+  setup)
+    ensure_apt; ensure_venv test ;;
+  demo)
+    ensure_apt; ensure_venv base
+    exec .venv/bin/carbon demo "$@" ;;
+  test)
+    ensure_apt; ensure_venv test
+    echo "== ruff" >&2
+    .venv/bin/ruff check .
+    echo "== mypy --strict (pure core)" >&2
+    .venv/bin/mypy
+    echo "== import-linter (layers)" >&2
+    .venv/bin/lint-imports
+    echo "== sample inputs are what the generator makes" >&2
+    .venv/bin/python sample_inputs/generate.py --check
+    echo "== pytest (SQLite and PostgreSQL)" >&2
+    set +e
+    .venv/bin/python -m pytest "$@"
+    rc=$?
+    set -e
+    if [ "$rc" -eq 5 ]; then
+      echo "pytest collected no tests: failing" >&2
+      exit 1
+    fi
+    exit "$rc" ;;
+  *)
+    echo "usage: ./dev.sh [demo|test|setup]" >&2; exit 2 ;;
+esac
