@@ -72,6 +72,13 @@ class RatingSchema(Schema):
     explanation = fields.Dict(metadata={"description": "inputs, peer groups, benchmarks, scores, cuts"})
 
 
+class RatingListItemSchema(RatingSchema):
+    """A rating in a list: everything but the (long) explanation."""
+
+    class Meta:
+        exclude = ("explanation",)
+
+
 class YearField(fields.Integer):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(validate=validate.Range(min=2000, max=2100), **kwargs)  # type: ignore[arg-type]

@@ -30,9 +30,9 @@ class RatingInput:
     section: str
     region: str
     emissions: float
-    denominators: Mapping[str, float]
+    denominators: Mapping[str, float | None]
     previous_emissions: float | None = None
-    previous_denominators: Mapping[str, float] | None = None
+    previous_denominators: Mapping[str, float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ class Aggregates:
         self.denominator = denominator
         self.sums: dict[tuple[str, str], list[float]] = {}
         for r in inputs:
-            d = r.denominators.get(denominator, 0.0)
+            d = r.denominators.get(denominator) or 0.0
             if d > 0:
                 for key in (
                     ("division", r.division),
@@ -299,8 +299,8 @@ def rate_population(inputs: Sequence[RatingInput], year: int, m: Methodology) ->
 
 def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str, Aggregates]) -> Rating:
     ce = m.carbon_efficiency
-    va = r.denominators.get("value_added", 0.0)
-    if not va or va <= 0:
+    va = r.denominators.get("value_added")
+    if va is None or va <= 0:
         reason = (
             "value added is missing or not positive, so intensity is not computable "
             "/ 工业增加值缺失或不大于零，无法计算碳排放强度"
@@ -373,9 +373,9 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
 def _dimension(
     r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates
 ) -> tuple[DimensionResult, Callable[[float], float] | None, Callable[[float], float | None] | None]:
-    d = r.denominators.get(rules.denominator, 0.0)
+    d = r.denominators.get(rules.denominator) or 0.0
     e = r.emissions
-    if not d or d <= 0:
+    if d <= 0:
         reason = f"{rules.denominator} missing or not positive / 分母数据缺失"
         return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason), None, None
 
@@ -410,8 +410,8 @@ def _dimension(
             lambda t: _solve_regional(t, d, grp, e),
         )
     # historical_decline
-    pe, pd = r.previous_emissions, (r.previous_denominators or {}).get(rules.denominator, 0.0)
-    if pe is None or not pd or pd <= 0 or pe <= 0:
+    pe, pd = r.previous_emissions, (r.previous_denominators or {}).get(rules.denominator) or 0.0
+    if pe is None or pd <= 0 or pe <= 0:
         reason = "no previous-year intensity to compare with / 无上一年度可比强度"
         return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason), None, None
     prev_l = pe / pd

@@ -151,9 +151,9 @@ def compute_year(
                 section=ent.section,
                 region=ent.region_code,
                 emissions=acc["total"],
-                denominators={k: acc[k] or 0.0 for k in ECONOMIC_KEYS},
+                denominators={k: acc[k] for k in ECONOMIC_KEYS},
                 previous_emissions=prev["total"] if prev else None,
-                previous_denominators={k: prev[k] or 0.0 for k in ECONOMIC_KEYS} if prev else None,
+                previous_denominators={k: prev[k] for k in ECONOMIC_KEYS} if prev else None,
             )
         )
     by_uscc = {ent.uscc: eid for eid, ent in enterprises.items()}

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from carbon.domain.accounting import account, intensity
-from carbon.domain.errors import NotFound, UnknownEnterprise
+from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.identifiers import Period, region_in_scope, region_prefix
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
 from carbon.services import reference
@@ -95,7 +95,10 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
     fs = reference.factor_set(acc.factor_set)
     rows = _monthly_rows(session, e.id, year)
     if month is not None:
-        period = Period.parse(month)
+        try:
+            period = Period.parse(month)
+        except ValueError as exc:
+            raise InvalidValue(str(exc)) from exc
         if period.year != year:
             raise NotFound(f"month {month} is not in {year} / 月份{month}不属于{year}年")
         row = next((r for r in rows if r.month == period.month), None)

@@ -27,7 +27,12 @@ class EnterpriseQuerySchema(Schema):
 
 
 class AccountQuerySchema(Schema):
-    month = fields.String(validate=validate.Regexp(r"^\d{4}-\d{2}$"), metadata={"description": "YYYY-MM"})
+    month = fields.String(
+        validate=validate.Regexp(
+            r"^\d{4}-(0[1-9]|1[0-2])$", error="month must be YYYY-MM / 月份格式应为YYYY-MM"
+        ),
+        metadata={"description": "YYYY-MM"},
+    )
 
 
 class GridFactorSchema(Schema):

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import CLASSES, COLOURS, RatingSchema, YearField, db
+from api.resources.common import CLASSES, COLOURS, RatingListItemSchema, YearField, db
 from carbon.services import queries
 
 blp = Blueprint(
@@ -33,7 +33,7 @@ class RatingQuerySchema(Schema):
 @blp.route("")
 class Ratings(MethodView):
     @blp.arguments(RatingQuerySchema, location="query")
-    @blp.response(200, RatingSchema(many=True, exclude=("explanation",)))
+    @blp.response(200, RatingListItemSchema(many=True))
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Current ratings, filtered by year, region, industry, grade, colour or class."""

@@ -1,0 +1,193 @@
+"""HTTP API end to end, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from carbon.store.models import ImportRow, MonthlyInput, RatingRow
+
+
+def upload(client, data: bytes, name: str = "w.xlsx", dry_run: bool = False):
+    url = "/api/v1/imports" + ("?dry_run=true" if dry_run else "")
+    return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def count(app, model) -> int:
+    with app.extensions["carbon_db"].read() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_import_is_idempotent_and_dry_run_writes_nothing(app, client, sample_files):
+    data = sample_files[0].read_bytes()
+    dry = upload(client, data, sample_files[0].name, dry_run=True)
+    assert dry.status_code == 200 and dry.json["status"] == "dry_run"
+    assert dry.json["rows_added"] == dry.json["rows_accepted"] > 0
+    assert count(app, MonthlyInput) == 0 and count(app, ImportRow) == 0
+    first = upload(client, data, sample_files[0].name)
+    assert first.status_code == 201 and first.json["status"] == "imported"
+    assert first.json["recomputed"]["years"] == [2022, 2023]
+    rows = count(app, MonthlyInput)
+    again = upload(client, data, sample_files[0].name)
+    assert again.status_code == 200 and again.json["status"] == "unchanged"
+    assert again.json["sha256"] == first.json["sha256"]
+    assert count(app, MonthlyInput) == rows
+
+
+def test_rejected_file_names_cells_and_writes_no_data(app, client):
+    from importers.template import write_template
+
+    rows = [
+        {
+            "uscc": "913308020000000000",
+            "name": "坏数据",
+            "industry_code": "3011",
+            "region_code": "330802",
+            "month": "2023-01",
+            "electricity": "abc",
+        }
+    ]
+    r = upload(client, write_template(rows), "bad.xlsx")
+    assert r.status_code == 422
+    body = r.json
+    assert body["code"] == "import_rejected" and body["status"] == 422
+    cells = {(e["sheet"], e["row"], e["column"]) for e in body["errors"]}
+    assert ("能源数据", 2, "A") in cells  # bad USCC check character
+    assert any(e["row"] == 2 and "abc" in e["message"] for e in body["errors"])
+    assert count(app, MonthlyInput) == 0
+
+
+def test_oversized_upload_is_413(db_url):
+    from api.app import create_app
+
+    app = create_app({"DATABASE_URL": db_url, "MAX_CONTENT_LENGTH": 1024})
+    r = upload(app.test_client(), b"x" * 5000)
+    assert r.status_code == 413
+    assert r.json["code"] == "request_entity_too_large" and "limit" in r.json["message"]
+    app.extensions["carbon_db"].dispose()
+
+
+def test_enterprises_accounts_ratings(loaded):
+    r = loaded.get("/api/v1/enterprises?page_size=5")
+    assert r.status_code == 200 and len(r.json) == 5
+    assert '"total": 17' in r.headers["X-Pagination"]
+    uscc = r.json[0]["uscc"]
+    assert loaded.get(f"/api/v1/enterprises?region={r.json[0]['region_code']}").status_code == 200
+
+    year = loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023").json
+    months = [
+        loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023?month=2023-{m:02d}").json for m in range(1, 13)
+    ]
+    assert sum(m["emissions_tco2"]["total"] for m in months) == pytest.approx(year["emissions_tco2"]["total"])
+    assert year["factor_set"] == {"id": "cn-default", "version": 1}
+    assert year["methodology"] == {"id": "quzhou-3d", "version": 1}
+    parts = year["emissions_tco2"]
+    assert parts["total"] == pytest.approx(
+        parts["fuel"] + parts["process"] + parts["electricity"] + parts["heat"]
+    )
+
+    rating = loaded.get(f"/api/v1/enterprises/{uscc}/ratings/2023").json
+    assert rating["carbon_efficiency"]["grade"] in range(1, 6)
+    assert rating["three_dimensional"]["colour"] in ("dark_green", "light_green", "yellow", "red")
+    assert rating["explanation"]["account"]["total"] == pytest.approx(parts["total"])
+    history = loaded.get(f"/api/v1/enterprises/{uscc}/ratings").json
+    assert [h["year"] for h in history] == [2022, 2023]
+
+
+def test_rating_list_filters_and_pagination(loaded):
+    all_2023 = loaded.get("/api/v1/ratings?year=2023&page_size=100").json
+    assert len(all_2023) == 17
+    for colour in ("dark_green", "light_green", "yellow", "red"):
+        got = loaded.get(f"/api/v1/ratings?year=2023&colour={colour}&page_size=100").json
+        assert {g["uscc"] for g in got} == {
+            a["uscc"] for a in all_2023 if a["three_dimensional"]["colour"] == colour
+        }
+    g = loaded.get("/api/v1/ratings?year=2023&grade=1&page_size=100").json
+    assert all(x["carbon_efficiency"]["grade"] == 1 for x in g)
+    assert "explanation" not in all_2023[0]
+    assert loaded.get("/api/v1/ratings?colour=blue").status_code == 422
+    assert loaded.get("/api/v1/ratings?grade=9").status_code == 422
+
+
+def test_errors_share_one_envelope(loaded):
+    r = loaded.get("/api/v1/enterprises/913308020000000000/accounts/2023")
+    assert r.status_code == 404 and set(r.json) == {"code", "status", "message", "errors"}
+    r = loaded.get("/api/v1/nowhere")
+    assert r.status_code == 404 and r.json["status"] == 404
+    uscc = loaded.get("/api/v1/enterprises").json[0]["uscc"]
+    assert loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2019").status_code == 404
+    assert loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023?month=2023-13").status_code in (404, 422)
+    assert loaded.get(f"/api/v1/enterprises/{uscc}/charts/pie?format=png").status_code == 422
+    assert loaded.get(f"/api/v1/enterprises/{uscc}/charts/monthly-emissions").status_code == 422
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_charts(loaded, fmt, magic):
+    uscc = loaded.get("/api/v1/enterprises").json[0]["uscc"]
+    for kind in ("monthly-emissions?year=2023&", "intensity?", "grade-history?lang=en&"):
+        r = loaded.get(f"/api/v1/enterprises/{uscc}/charts/{kind}format={fmt}")
+        assert r.status_code == 200, r.json
+        assert r.data.startswith(magic)
+
+
+def test_template_download_opens_and_round_trips(client):
+    r = client.get("/templates/energy.xlsx")
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.data))
+    headers = [c.value for c in next(wb.worksheets[0].iter_rows(max_row=1))]
+    assert headers[:5] == ["统一社会信用代码", "企业名称", "行业代码", "行政区划代码", "月份"]
+    assert "电力(万千瓦时)" in headers
+    en = load_workbook(io.BytesIO(client.get("/templates/energy.xlsx?lang=en").data))
+    assert next(en.worksheets[0].iter_rows(max_row=1))[0].value == "USCC"
+
+
+def test_openapi_and_docs_are_served(client):
+    spec = client.get("/openapi.json").json
+    assert "/api/v1/enterprises/{uscc}/ratings/{year}" in spec["paths"]
+    assert client.get("/docs").status_code == 200
+    with client.get("/_swagger-ui/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200 and b"SwaggerUIBundle" in asset.data
+
+
+def test_corrected_file_creates_revision_and_keeps_history(app, client):
+    from carbon.domain.identifiers import make_uscc
+    from importers.template import write_template
+
+    def rows(elec: float):
+        return [
+            {
+                "uscc": make_uscc(f"91330802TEXT0000{i}"),
+                "name": f"测试企业{i}",
+                "industry_code": "3011",
+                "region_code": "330802",
+                "month": f"2023-{m:02d}",
+                "electricity": elec * (i + 1),
+                "value_added": 100.0,
+            }
+            for i in range(6)
+            for m in range(1, 13)
+        ]
+
+    assert upload(client, write_template(rows(10.0))).status_code == 201
+    uscc = make_uscc("91330802TEXT00000")
+    before = client.get(f"/api/v1/enterprises/{uscc}/accounts/2023").json["emissions_tco2"]["total"]
+    corrected = rows(10.0)
+    corrected[0]["electricity"] = 20.0  # enterprise 0, January
+    r = upload(client, write_template(corrected))
+    assert r.status_code == 201 and r.json["rows_changed"] == 1 and r.json["rows_unchanged"] == 71
+    after = client.get(f"/api/v1/enterprises/{uscc}/accounts/2023").json["emissions_tco2"]["total"]
+    assert after == pytest.approx(before + 100.0 * 0.5306)  # 10 more 万千瓦时 = 100 MWh
+    with app.extensions["carbon_db"].read() as s:
+        revisions = s.scalars(
+            select(MonthlyInput.revision).where(MonthlyInput.month == 1).order_by(MonthlyInput.id)
+        ).all()
+        assert sorted(revisions).count(2) == 1 and len(revisions) == 7
+        old_ratings = s.scalar(
+            select(func.count()).select_from(RatingRow).where(RatingRow.is_current.is_(False))
+        )
+        assert old_ratings >= 1
+    all_revisions = client.get(f"/api/v1/enterprises/{uscc}/ratings?all_revisions=true").json
+    assert len(all_revisions) >= 2 and sum(1 for h in all_revisions if h["current"]) == 1
