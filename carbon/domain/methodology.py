@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from carbon.domain.errors import InvalidReferenceData
@@ -29,12 +31,16 @@ class Bands:
     bounds: tuple[float, ...]
     lower_is_better: bool
 
+    @cached_property
+    def _keys(self) -> list[float]:
+        # Ascending keys such that band(v) = bisect_left(keys, key(v)), slack included.
+        if self.lower_is_better:
+            return [b + _EPS * max(1.0, abs(b)) for b in self.bounds]
+        return [-(b - _EPS * max(1.0, abs(b))) for b in self.bounds]
+
     def band(self, value: float) -> int:
         """0 for the best band .. len(bounds) for the worst."""
-        for i, b in enumerate(self.bounds):
-            if at_most(value, b) if self.lower_is_better else at_least(value, b):
-                return i
-        return len(self.bounds)
+        return bisect_left(self._keys, value if self.lower_is_better else -value)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from carbon.domain.methodology import DimensionRules, Methodology
@@ -109,7 +109,7 @@ class Rating:
     year: int
     methodology: str
     emissions: float
-    value_added: float | None
+    denominators: Mapping[str, float | None]
     intensity: float | None
     intensity_class: str | None
     industry_intensity: float | None
@@ -120,7 +120,10 @@ class Rating:
     score: float | None
     colour: str | None
     reason: str | None
-    cuts: tuple[Cut, ...] = field(default=())
+
+    @property
+    def value_added(self) -> float | None:
+        return self.denominators.get("value_added")
 
     def dimension(self, key: str) -> DimensionResult | None:
         for d in self.dimensions:
@@ -154,12 +157,13 @@ class Rating:
         }
 
     def explanation(self) -> dict[str, Any]:
+        """Every number the rating was computed from; ``what_if`` works from exactly this."""
         return {
             "emissions_tco2": self.emissions,
             "value_added": self.value_added,
+            "denominators": dict(self.denominators),
             "carbon_efficiency_peers": self.peer.as_dict() if self.peer else None,
             "dimensions": {d.key: d.as_dict() for d in self.dimensions},
-            "cuts": [c.as_dict() for c in self.cuts],
             "reason": self.reason,
         }
 
@@ -242,21 +246,6 @@ def _solve_historical(t: float, own_d: float, previous: float) -> float:
     return own_d * previous * (1.0 - t)
 
 
-@dataclass
-class _Context:
-    """Everything one enterprise's three-dimensional score depends on."""
-
-    emissions: float
-    dims: list[tuple[DimensionRules, Callable[[float], float], Callable[[float], float | None]]]
-
-    def score(self, m: Methodology, e: float) -> float | None:
-        total_w = sum(rules.weight for rules, _, _ in self.dims)
-        if total_w <= 0:
-            return None
-        s = sum(rules.weight * m.scores[rules.bands.band(value(e))] for rules, value, _ in self.dims)
-        return round(s / total_w, 9)
-
-
 def _ceil2(x: float) -> float:
     return math.ceil(round(x * 100, 6)) / 100
 
@@ -274,7 +263,7 @@ def _not_computable(r: RatingInput, year: int, m: Methodology, reason: str) -> R
         year=year,
         methodology=m.ref,
         emissions=r.emissions,
-        value_added=r.denominators.get("value_added"),
+        denominators=r.denominators,
         intensity=None,
         intensity_class=None,
         industry_intensity=None,
@@ -311,136 +300,151 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
     peer = aggregates["value_added"].peers(r, ce.peer_levels, ce.min_peers)
     assert peer is not None  # r itself is in the population
     ratio = intensity / peer.intensity if peer.intensity > 0 else math.inf
-    grade = ce.grade(ratio)
-    klass = ce.intensity_class(intensity)
-
-    results: list[DimensionResult] = []
-    ctx = _Context(e, [])
-    for rules in m.dimensions:
-        res, value_fn, solve_fn = _dimension(r, rules, m, aggregates[rules.denominator])
-        results.append(res)
-        if res.score is not None and value_fn is not None and solve_fn is not None:
-            ctx.dims.append((rules, value_fn, solve_fn))
-    total_w = sum(rules.weight for rules, _, _ in ctx.dims)
-    results = [
-        DimensionResult(
-            d.key,
-            d.denominator,
-            d.value,
-            d.score,
-            (m.dimension(d.key).weight / total_w) if d.score is not None else 0.0,
-            d.benchmark,
-            d.group,
-            d.reason,
-        )
-        for d in results
-    ]
-    score = ctx.score(m, e)
-    colour = m.colour(score) if score is not None else None
-
-    cuts: list[Cut] = []
-    # Better grades: K(E') <= bound, with the enterprise inside its peers' sums.
-    for g in range(grade - 1, 0, -1):
-        after = _solve_industry(ce.grades.bounds[g - 1], va, peer, e)
-        if after is not None:
-            cuts.append(_cut("grade", str(g), e, after))
-    bounds = {"medium": ce.medium_max, "low": ce.low_max}
-    for k in CLASS_ORDER[: CLASS_ORDER.index(klass)][::-1]:
-        cuts.append(_cut("class", k, e, bounds[k] * va))
-    if colour is not None:
-        cuts.extend(_colour_cuts(ctx, m, colour))
-
+    dims = [_dimension(r, rules, m, aggregates[rules.denominator]) for rules in m.dimensions]
+    total_w = sum(rules.weight for rules, d in zip(m.dimensions, dims, strict=True) if d.score is not None)
+    weighted = tuple(
+        replace(d, weight=rules.weight / total_w if d.score is not None else 0.0)
+        for rules, d in zip(m.dimensions, dims, strict=True)
+    )
+    score = round(sum(d.weight * d.score for d in weighted if d.score is not None), 9) if total_w else None
     return Rating(
         uscc=r.uscc,
         year=year,
         methodology=m.ref,
         emissions=e,
-        value_added=va,
+        denominators=r.denominators,
         intensity=intensity,
-        intensity_class=klass,
+        intensity_class=ce.intensity_class(intensity),
         industry_intensity=peer.intensity,
         ratio=ratio,
-        grade=grade,
+        grade=ce.grade(ratio),
         peer=peer,
-        dimensions=tuple(results),
+        dimensions=weighted,
         score=score,
-        colour=colour,
+        colour=m.colour(score) if score is not None else None,
         reason=None,
-        cuts=tuple(cuts),
     )
 
 
-def _dimension(
-    r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates
-) -> tuple[DimensionResult, Callable[[float], float] | None, Callable[[float], float | None] | None]:
+def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates) -> DimensionResult:
     d = r.denominators.get(rules.denominator) or 0.0
     e = r.emissions
     if d <= 0:
         reason = f"{rules.denominator} missing or not positive / 分母数据缺失"
-        return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason), None, None
+        return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason)
 
     def scored(value: float, benchmark: float | None, group: Group | None) -> DimensionResult:
         shown = None if math.isinf(value) else value
-        return DimensionResult(
-            rules.key,
-            rules.denominator,
-            shown,
-            m.scores[rules.bands.band(value)],
-            rules.weight,
-            benchmark,
-            group,
-        )
+        score = m.scores[rules.bands.band(value)]
+        return DimensionResult(rules.key, rules.denominator, shown, score, rules.weight, benchmark, group)
 
     if rules.key == "industry_advanced":
         g = agg.peers(r, m.carbon_efficiency.peer_levels, m.carbon_efficiency.min_peers)
         assert g is not None
-        grp = g
-        return (
-            scored(_industry_value(e, d, grp, e), grp.intensity, grp),
-            lambda x: _industry_value(x, d, grp, e),
-            lambda t: _solve_industry(t, d, grp, e),
-        )
+        return scored(_industry_value(e, d, g, e), g.intensity, g)
     if rules.key == "regional_contribution":
         g = agg.group("county", r.region)
         assert g is not None
-        grp = g
-        return (
-            scored(_regional_value(e, d, grp, e), grp.intensity, grp),
-            lambda x: _regional_value(x, d, grp, e),
-            lambda t: _solve_regional(t, d, grp, e),
-        )
-    # historical_decline
+        return scored(_regional_value(e, d, g, e), g.intensity, g)
     pe, pd = r.previous_emissions, (r.previous_denominators or {}).get(rules.denominator) or 0.0
     if pe is None or pd <= 0 or pe <= 0:
         reason = "no previous-year intensity to compare with / 无上一年度可比强度"
-        return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason), None, None
-    prev_l = pe / pd
-    return (
-        scored(_historical_value(e, d, prev_l), prev_l, None),
-        lambda x: _historical_value(x, d, prev_l),
-        lambda t: _solve_historical(t, d, prev_l),
+        return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason)
+    return scored(_historical_value(e, d, pe / pd), pe / pd, None)
+
+
+# -- what the enterprise must cut ----------------------------------------------------------
+
+ValueFn = Callable[[float], float]
+SolveFn = Callable[[float], float | None]
+
+
+def _group(raw: Mapping[str, Any] | None) -> Group | None:
+    if not raw:
+        return None
+    return Group(
+        str(raw["level"]),
+        str(raw["key"]),
+        int(raw["count"]),
+        float(raw["emissions_tco2"]),
+        float(raw["denominator_sum"]),
     )
 
 
-def _colour_cuts(ctx: _Context, m: Methodology, colour: str) -> list[Cut]:
-    """Largest emissions reaching each better colour; S only rises as emissions fall."""
-    rank = m.colour_rank(colour)
-    if rank == 0:
+def _dimension_functions(
+    key: str, own_e: float, own_d: float, raw: Mapping[str, Any]
+) -> tuple[ValueFn, SolveFn] | None:
+    g = _group(raw.get("peers"))
+    if key == "industry_advanced" and g is not None:
+        return (lambda x: _industry_value(x, own_d, g, own_e)), (
+            lambda t: _solve_industry(t, own_d, g, own_e)
+        )
+    if key == "regional_contribution" and g is not None:
+        return (lambda x: _regional_value(x, own_d, g, own_e)), (
+            lambda t: _solve_regional(t, own_d, g, own_e)
+        )
+    prev = raw.get("benchmark")
+    if key == "historical_decline" and prev:
+        p = float(prev)
+        return (lambda x: _historical_value(x, own_d, p)), (lambda t: _solve_historical(t, own_d, p))
+    return None
+
+
+def what_if(explanation: Mapping[str, Any], m: Methodology) -> list[Cut]:
+    """From a rating's explanation: the annual emissions at most, and the cut (tCO2 and %),
+    for each better grade, class and colour. The enterprise stays inside its peer and
+    county sums, so cutting also lowers the averages it is compared with."""
+    if explanation.get("reason"):
         return []
-    e = ctx.emissions
+    ce = m.carbon_efficiency
+    e = float(explanation["emissions_tco2"])
+    denominators = explanation.get("denominators") or {}
+    va = float(denominators.get("value_added") or 0.0)
+    peer = _group(explanation.get("carbon_efficiency_peers"))
+    if va <= 0 or peer is None:
+        return []
+    cuts: list[Cut] = []
+    grade = ce.grade(_industry_value(e, va, peer, e))
+    for g in range(grade - 1, 0, -1):
+        after = _solve_industry(ce.grades.bounds[g - 1], va, peer, e)
+        if after is not None:
+            cuts.append(_cut("grade", str(g), e, after))
+    klass = ce.intensity_class(e / va)
+    bounds = {"medium": ce.medium_max, "low": ce.low_max}
+    for k in CLASS_ORDER[: CLASS_ORDER.index(klass)][::-1]:
+        cuts.append(_cut("class", k, e, bounds[k] * va))
+
+    dims: list[tuple[DimensionRules, ValueFn, SolveFn]] = []
+    raw_dims = explanation.get("dimensions") or {}
+    for rules in m.dimensions:
+        raw = raw_dims.get(rules.key) or {}
+        own_d = float(denominators.get(rules.denominator) or 0.0)
+        if raw.get("score") is None or own_d <= 0:
+            continue
+        fns = _dimension_functions(rules.key, e, own_d, raw)
+        if fns is not None:
+            dims.append((rules, *fns))
+    total_w = sum(rules.weight for rules, _, _ in dims)
+    if not dims or total_w <= 0:
+        return cuts
+
+    def score(x: float) -> float:
+        return round(
+            sum(rules.weight * m.scores[rules.bands.band(v(x))] for rules, v, _ in dims) / total_w, 9
+        )
+
+    rank = m.colour_rank(m.colour(score(e)))
     candidates = {0.0}
-    for rules, _, solve in ctx.dims:
+    for rules, _, solve in dims:
         for t in rules.bands.bounds:
             x = solve(t)
             if x is not None and 0.0 <= x < e:
                 candidates.add(x)
     best: dict[int, float] = {}
-    for x in sorted(candidates, reverse=True):
-        s = ctx.score(m, x)
-        if s is None:
-            continue
-        for target in range(m.colour_rank(m.colour(s)), rank):
+    for x in sorted(candidates, reverse=True):  # S only rises as emissions fall
+        for target in range(m.colour_rank(m.colour(score(x))), rank):
             best.setdefault(target, x)
         if len(best) == rank:
             break
-    return [_cut("colour", m.colours[t].id, e, best[t]) for t in range(rank - 1, -1, -1) if t in best]
+    cuts.extend(_cut("colour", m.colours[t].id, e, best[t]) for t in range(rank - 1, -1, -1) if t in best)
+    return cuts

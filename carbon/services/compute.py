@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from carbon.domain.accounting import account_matrix
@@ -23,6 +23,7 @@ from carbon.domain.methodology import Methodology
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS
 from carbon.domain.rating import Rating, RatingInput, rate_population
 from carbon.services import reference
+from carbon.store.bulk import insert_many
 from carbon.store.models import (
     AccountRow,
     CalcRun,
@@ -30,6 +31,7 @@ from carbon.store.models import (
     MonthlyInput,
     RatingRow,
     YearPolicy,
+    utcnow,
 )
 
 ACCOUNT_VALUES = (
@@ -332,49 +334,59 @@ def _store_year(
         pol.factor_set, pol.methodology, pol.calc_run_id = fs_ref, m_ref, run.id
 
     account_ids = {eid: a["id"] for eid, a in old_accounts.items()}
+    now = utcnow()
     if changed_acc:
         _retire(session, AccountRow, [old_accounts[e]["id"] for e in changed_acc if e in old_accounts])
-        rows = [
-            {
-                "enterprise_id": eid,
-                "year": year,
-                "calc_run_id": run.id,
-                "is_current": True,
-                **new_accounts[eid],
-            }
-            for eid in changed_acc
-        ]
-        for chunk in _chunks(rows, 2000):
+        keys = (*ACCOUNT_VALUES, "factor_set", "methodology")
+        insert_many(
+            session,
+            AccountRow.__table__,
+            ("enterprise_id", "year", "calc_run_id", "is_current", "created_at", *keys),
+            ((eid, year, run.id, True, now, *[new_accounts[eid][k] for k in keys]) for eid in changed_acc),
+        )
+        account_ids.update(
+            (r.enterprise_id, r.id)
             for r in session.execute(
-                insert(AccountRow).returning(
-                    AccountRow.id, AccountRow.enterprise_id, sort_by_parameter_order=True
-                ),
-                chunk,
-            ):
-                account_ids[r.enterprise_id] = r.id
+                select(AccountRow.enterprise_id, AccountRow.id).where(AccountRow.calc_run_id == run.id)
+            )
+        )
         summary.accounts_written += len(changed_acc)
     if changed_rat:
         _retire(session, RatingRow, [old_ratings[e]["id"] for e in changed_rat if e in old_ratings])
-        rows = []
-        for eid in changed_rat:
-            r = results.ratings[eid]
-            explanation = r.explanation()
-            explanation["account"] = {k: new_accounts[eid][k] for k in ACCOUNT_VALUES}
-            explanation["factor_set"] = fs_ref
-            explanation["methodology"] = m_ref
-            rows.append(
-                {
-                    "enterprise_id": eid,
-                    "year": year,
-                    "calc_run_id": run.id,
-                    "is_current": True,
-                    "account_id": account_ids.get(eid),
-                    **new_ratings[eid],
-                    "explanation": explanation,
-                }
-            )
-        for chunk in _chunks(rows, 5000):
-            session.execute(insert(RatingRow), chunk)
+        keys = (*RATING_VALUES, "factor_set", "methodology")
+
+        def rating_rows() -> Iterable[tuple[Any, ...]]:
+            for eid in changed_rat:
+                explanation = results.ratings[eid].explanation()
+                explanation["account"] = {k: new_accounts[eid][k] for k in ACCOUNT_VALUES}
+                explanation["factor_set"] = fs_ref
+                explanation["methodology"] = m_ref
+                yield (
+                    eid,
+                    year,
+                    run.id,
+                    True,
+                    now,
+                    account_ids.get(eid),
+                    explanation,
+                    *[new_ratings[eid][k] for k in keys],
+                )
+
+        insert_many(
+            session,
+            RatingRow.__table__,
+            (
+                "enterprise_id",
+                "year",
+                "calc_run_id",
+                "is_current",
+                "created_at",
+                "account_id",
+                "explanation",
+                *keys,
+            ),
+            rating_rows(),
+        )
         summary.ratings_written += len(changed_rat)
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from importers.template import read_template
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -22,11 +21,24 @@ from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import MonthlyRecord, ParsedFile
 from carbon.services.compute import ComputeSummary, recompute
+from carbon.store.bulk import insert_many
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, ImportRow, MonthlyInput, YearPolicy, utcnow
+from importers.template import read_template
 
 Progress = Callable[[int, int], None]
-_EMPTY: dict[str, float | None] = dict.fromkeys(FIELD_KEYS)
+INPUT_COLUMNS = (
+    "enterprise_id",
+    "year",
+    "month",
+    "revision",
+    "is_current",
+    "import_id",
+    "sheet",
+    "row",
+    "originals",
+    *FIELD_KEYS,
+)
 
 
 @dataclass
@@ -254,7 +266,7 @@ def _ingest(
         ):
             current[(row.enterprise_id, row.year, row.month)] = row
 
-    to_insert: list[dict[str, Any]] = []
+    to_insert: list[tuple[Any, ...]] = []
     to_retire: list[int] = []
     import_id = -1
     if not dry_run:
@@ -297,20 +309,20 @@ def _ingest(
                         "row": rec.row,
                     }
                 )
+        get = values.get
         to_insert.append(
-            {
-                "enterprise_id": eid,
-                "year": y,
-                "month": mth,
-                "revision": revision,
-                "is_current": True,
-                "import_id": import_id,
-                "sheet": rec.sheet,
-                "row": rec.row,
-                "originals": rec.originals or None,
-                **_EMPTY,
-                **values,
-            }
+            (
+                eid,
+                y,
+                mth,
+                revision,
+                True,
+                import_id,
+                rec.sheet,
+                rec.row,
+                rec.originals or None,
+                *[get(k) for k in FIELD_KEYS],
+            )
         )
     if dry_run:
         return result
@@ -319,7 +331,7 @@ def _ingest(
     for chunk in _chunks(to_retire, 5000):
         session.execute(update(MonthlyInput).where(MonthlyInput.id.in_(chunk)).values(is_current=False))
     if to_insert:
-        session.execute(insert(MonthlyInput), to_insert)
+        insert_many(session, MonthlyInput.__table__, INPUT_COLUMNS, to_insert)
     imp = session.get(ImportRow, import_id)
     assert imp is not None
     imp.status = result.status
@@ -331,7 +343,7 @@ def _ingest(
     imp.warnings = [w.as_dict() for w in result.warnings]
     result.import_id = import_id
     if to_insert:
-        touched = {r["year"] for r in to_insert}
+        touched = {r[1] for r in to_insert}
         # The next year's historical decline compares against a changed year.
         later = set(
             session.scalars(select(YearPolicy.year).where(YearPolicy.year.in_([y + 1 for y in touched])))

@@ -16,6 +16,7 @@ from carbon.domain.accounting import account, intensity
 from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.identifiers import Period, region_in_scope, region_prefix
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
+from carbon.domain.rating import what_if
 from carbon.services import reference
 from carbon.services.compute import policy
 from carbon.store.models import AccountRow, CalcRun, Enterprise, ImportRow, MonthlyInput, RatingRow
@@ -217,7 +218,9 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
         raise NotFound(f"{uscc} has no rating for {year} / {uscc}无{year}年评价结果")
     d = rating_dict(r, e)
     if explain:
-        d["explanation"] = r.explanation
+        # The cuts are derived from the stored explanation with the rating's own methodology.
+        cuts = what_if(r.explanation, reference.methodology(r.methodology))
+        d["explanation"] = {**r.explanation, "cuts": [c.as_dict() for c in cuts]}
     return d
 
 

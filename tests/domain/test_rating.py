@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carbon.domain.rating import RatingInput, rate_population
+from carbon.domain.rating import RatingInput, rate_population, what_if
 
 
 def ent(i, e, va, *, division="30", section="C", region="330802", prev=None, prev_va=None):
@@ -125,12 +125,12 @@ def test_cut_to_next_grade_and_colour_is_enough_and_not_more(methodology):
     inputs = [*peers, target]
     r = by_uscc(rate_population(inputs, 2023, methodology))["E099"]
     assert r.grade == 5
-    cuts = {(c.kind, c.target): c for c in r.cuts}
+    cuts = {(c.kind, c.target): c for c in what_if(r.explanation(), methodology)}
     g4 = cuts[("grade", "4")]
     assert _rerate(inputs, "E099", r.emissions - g4.cut_tco2, methodology).grade == 4
     assert _rerate(inputs, "E099", r.emissions - g4.cut_tco2 + 1.0, methodology).grade == 5
     assert g4.cut_pct == pytest.approx(100 * g4.cut_tco2 / r.emissions, abs=0.01)
-    colour_cuts = [c for c in r.cuts if c.kind == "colour"]
+    colour_cuts = [c for c in what_if(r.explanation(), methodology) if c.kind == "colour"]
     assert colour_cuts, "a red or yellow enterprise is told how to reach the next colour"
     first = colour_cuts[0]
     better = _rerate(inputs, "E099", r.emissions - first.cut_tco2, methodology)
@@ -152,7 +152,7 @@ def test_every_reported_cut_reaches_its_target(methodology, rows, region):
     ]
     ratings = rate_population(inputs, 2023, methodology)
     for r in ratings:
-        for c in r.cuts:
+        for c in what_if(r.explanation(), methodology):
             after = _rerate(inputs, r.uscc, max(r.emissions - c.cut_tco2, 0.0), methodology)
             if c.kind == "grade":
                 assert after.grade <= int(c.target)

@@ -1,0 +1,70 @@
+"""Recompute benchmark: accounts and both ratings for 20,000 enterprises × 2 years.
+
+    .venv/bin/python bench/bench_recompute.py [--enterprises 20000] [--db URL]
+
+Loads a two-year template workbook (480,000 enterprise-months) once, removes the stored
+results, then times the recalculation that computes and stores every account and rating
+of 2022 and 2023 again (the same service call as ``carbon recalc``). Target: ≤ 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import measure, workbook  # noqa: E402
+
+
+def prepare(path: str, db_url: str) -> int:
+    from sqlalchemy import delete
+
+    from carbon.services.usecases import import_file, open_database
+    from carbon.store.models import AccountRow, CalcRun, RatingRow, YearPolicy
+
+    db = open_database(db_url)
+    result = import_file(db, Path(path).read_bytes(), Path(path).name)
+    with db.unit_of_work() as s:
+        for model in (RatingRow, AccountRow, YearPolicy):
+            s.execute(delete(model))
+        s.execute(delete(CalcRun))
+    db.dispose()
+    return result.rows_accepted
+
+
+def recompute(db_url: str) -> dict[str, int]:
+    from carbon.services.usecases import open_database, recalc
+
+    db = open_database(db_url)
+    t = time.perf_counter()
+    res = recalc(db, [2022, 2023], None, None, dry_run=False)
+    elapsed = time.perf_counter() - t
+    db.dispose()
+    return {"accounts": res["accounts_written"], "ratings": res["ratings_written"], "ms": int(elapsed * 1000)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enterprises", type=int, default=20000)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    path = workbook(args.enterprises, (2022, 2023))
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.db or f"sqlite:///{tmp}/bench.db"
+        t = time.perf_counter()
+        rows = measure(prepare, str(path), url)[2]
+        print(f"loaded {rows} enterprise-months in {time.perf_counter() - t:.1f} s (not timed)")
+        _, rss, res = measure(recompute, url)
+    seconds = res["ms"] / 1000
+    print(f"recompute 2022+2023 {seconds:6.2f} s   {res['accounts']} accounts, {res['ratings']} ratings, "
+          f"peak RSS {rss:.0f} MB")
+    print(f"target ≤ 5 s: {'OK' if seconds <= 5 else 'OVER'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
