@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from carbon.domain.methodology import DimensionRules, Methodology
@@ -50,6 +51,11 @@ class Group:
         return self.emissions / self.denominator
 
     def as_dict(self) -> dict[str, Any]:
+        # Many ratings share a group: build its dict once (callers must not mutate it).
+        return self._dict
+
+    @cached_property
+    def _dict(self) -> dict[str, Any]:
         return {
             "level": self.level,
             "key": self.key,
@@ -192,10 +198,11 @@ class Aggregates:
                     s[2] += d
 
     def group(self, level: str, key: str) -> Group | None:
-        s = self.sums.get((level, key))
-        if s is None or s[2] <= 0:
-            return None
-        return Group(level, key, int(s[0]), s[1], s[2])
+        return self.groups.get((level, key))
+
+    @cached_property
+    def groups(self) -> dict[tuple[str, str], Group]:
+        return {k: Group(k[0], k[1], int(s[0]), s[1], s[2]) for k, s in self.sums.items() if s[2] > 0}
 
     def peers(self, r: RatingInput, levels: Sequence[str], min_peers: int) -> Group | None:
         keys = {"division": r.division, "section": r.section, "all": "*"}
@@ -301,10 +308,19 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
     assert peer is not None  # r itself is in the population
     ratio = intensity / peer.intensity if peer.intensity > 0 else math.inf
     dims = [_dimension(r, rules, m, aggregates[rules.denominator]) for rules in m.dimensions]
-    total_w = sum(rules.weight for rules, d in zip(m.dimensions, dims, strict=True) if d.score is not None)
+    total_w = sum(rules.weight for rules, d in zip(m.dimensions, dims, strict=True) if d[1] is not None)
     weighted = tuple(
-        replace(d, weight=rules.weight / total_w if d.score is not None else 0.0)
-        for rules, d in zip(m.dimensions, dims, strict=True)
+        DimensionResult(
+            rules.key,
+            rules.denominator,
+            value,
+            score,
+            rules.weight / total_w if score is not None else 0.0,
+            benchmark,
+            group,
+            reason,
+        )
+        for rules, (value, score, benchmark, group, reason) in zip(m.dimensions, dims, strict=True)
     )
     score = round(sum(d.weight * d.score for d in weighted if d.score is not None), 9) if total_w else None
     return Rating(
@@ -326,31 +342,32 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
     )
 
 
-def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates) -> DimensionResult:
+_DimensionValues = tuple[float | None, float | None, float | None, Group | None, str | None]
+
+
+def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates) -> _DimensionValues:
+    """(value, score, benchmark, peer group, reason) of one dimension."""
     d = r.denominators.get(rules.denominator) or 0.0
     e = r.emissions
     if d <= 0:
-        reason = f"{rules.denominator} missing or not positive / 分母数据缺失"
-        return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason)
-
-    def scored(value: float, benchmark: float | None, group: Group | None) -> DimensionResult:
-        shown = None if math.isinf(value) else value
-        score = m.scores[rules.bands.band(value)]
-        return DimensionResult(rules.key, rules.denominator, shown, score, rules.weight, benchmark, group)
-
+        return None, None, None, None, f"{rules.denominator} missing or not positive / 分母数据缺失"
+    g: Group | None
     if rules.key == "industry_advanced":
         g = agg.peers(r, m.carbon_efficiency.peer_levels, m.carbon_efficiency.min_peers)
         assert g is not None
-        return scored(_industry_value(e, d, g, e), g.intensity, g)
-    if rules.key == "regional_contribution":
+        value, benchmark = _industry_value(e, d, g, e), g.intensity
+    elif rules.key == "regional_contribution":
         g = agg.group("county", r.region)
         assert g is not None
-        return scored(_regional_value(e, d, g, e), g.intensity, g)
-    pe, pd = r.previous_emissions, (r.previous_denominators or {}).get(rules.denominator) or 0.0
-    if pe is None or pd <= 0 or pe <= 0:
-        reason = "no previous-year intensity to compare with / 无上一年度可比强度"
-        return DimensionResult(rules.key, rules.denominator, None, None, 0.0, None, None, reason)
-    return scored(_historical_value(e, d, pe / pd), pe / pd, None)
+        value, benchmark = _regional_value(e, d, g, e), g.intensity
+    else:
+        pe, pd = r.previous_emissions, (r.previous_denominators or {}).get(rules.denominator) or 0.0
+        if pe is None or pd <= 0 or pe <= 0:
+            return None, None, None, None, "no previous-year intensity to compare with / 无上一年度可比强度"
+        g, benchmark = None, pe / pd
+        value = _historical_value(e, d, benchmark)
+    shown = None if math.isinf(value) else value
+    return shown, m.scores[rules.bands.band(value)], benchmark, g, None
 
 
 # -- what the enterprise must cut ----------------------------------------------------------

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import Session
 
 from carbon.domain.accounting import account_matrix
-from carbon.domain.factors import PARTS, FactorSet
+from carbon.domain.factors import FactorSet
 from carbon.domain.methodology import Methodology
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS
 from carbon.domain.rating import Rating, RatingInput, rate_population
@@ -70,10 +70,16 @@ RATING_VALUES = (
 
 @dataclass
 class Change:
+    """Old -> new headline figures of one enterprise-year (None where there was none)."""
+
     uscc: str
     year: int
     old: dict[str, Any] | None
     new: dict[str, Any]
+
+
+DIFF_KEYS = ("total", "intensity", "grade", "colour", "score")
+MAX_LISTED_CHANGES = 2000
 
 
 @dataclass
@@ -86,28 +92,66 @@ class ComputeSummary:
     ratings_written: int = 0
     ratings_unchanged: int = 0
     calc_run_ids: list[int] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the first MAX_LISTED_CHANGES
+    changes_total: int = 0
+    grade_changes: dict[str, int] = field(default_factory=dict)
 
-    def grade_changes(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for c in self.changes:
-            old = c.old.get("grade") if c.old else None
-            new = c.new.get("grade")
-            if old != new:
-                key = f"{old}->{new}"
-                counts[key] = counts.get(key, 0) + 1
-        return counts
+    def record(self, change: Change) -> None:
+        self.changes_total += 1
+        if len(self.changes) < MAX_LISTED_CHANGES:
+            self.changes.append(change)
+        old = change.old.get("grade") if change.old else None
+        if old != change.new.get("grade"):
+            key = f"{old}->{change.new.get('grade')}"
+            self.grade_changes[key] = self.grade_changes.get(key, 0) + 1
 
 
-def _annual_totals(session: Session, years: Sequence[int]) -> list[Any]:
-    cols = [func.sum(getattr(MonthlyInput, k)) for k in (*ENERGY_KEYS, *ECONOMIC_KEYS)]
+def annual_totals(session: Session, years: Sequence[int]) -> list[Any]:
+    """Per enterprise and year: months with data, summed quantities (energy blanks as 0,
+    economic figures NULL when no month has them)."""
+    energy = [func.coalesce(func.sum(getattr(MonthlyInput, k)), 0.0) for k in ENERGY_KEYS]
+    econ = [func.sum(getattr(MonthlyInput, k)) for k in ECONOMIC_KEYS]
     stmt = (
-        select(MonthlyInput.enterprise_id, MonthlyInput.year, func.count(), *cols)
-        .where(MonthlyInput.is_current.is_(True), MonthlyInput.year.in_(list(years)))
-        .group_by(MonthlyInput.enterprise_id, MonthlyInput.year)
-        .order_by(MonthlyInput.enterprise_id, MonthlyInput.year)
+        select(MonthlyInput.enterprise_id, MonthlyInput.year, func.count(), *energy, *econ)
+        .where(MonthlyInput.is_current == true(), MonthlyInput.year.in_(list(years)))
+        # In the order of ix_monthly_inputs_year_enterprise, so no sort is needed.
+        .group_by(MonthlyInput.year, MonthlyInput.enterprise_id)
     )
     return list(session.execute(stmt))
+
+
+Accounts = dict[tuple[int, int], dict[str, Any]]  # (enterprise id, year) -> account values
+
+
+def annual_accounts(totals: Sequence[Any], fs: FactorSet) -> Accounts:
+    """Accounts of every (enterprise, year) in ``totals`` with one factor set."""
+    if not totals:
+        return {}
+    n_e = len(ENERGY_KEYS)
+    data = np.array([r[3 : 3 + n_e] for r in totals], dtype=np.float64)
+    years = np.array([r[1] for r in totals], dtype=np.int64)
+    parts, grids = account_matrix(data, years, fs)
+    totals_col = parts[:, :4].sum(axis=1)
+    accounts: Accounts = {}
+    for r, p, total in zip(totals, parts.tolist(), totals_col.tolist(), strict=True):
+        g = grids[r[1]]
+        econ = r[3 + n_e :]
+        accounts[(r[0], r[1])] = {
+            "months": r[2],
+            "fuel": p[0],
+            "process": p[1],
+            "electricity": p[2],
+            "heat": p[3],
+            "energy_tce": p[4],
+            "total": total,
+            "value_added": econ[0],
+            "gross_output": econ[1],
+            "tax": econ[2],
+            "grid_factor": g.value,
+            "grid_factor_year": g.source_year,
+            "factor_proxy": g.proxy,
+        }
+    return accounts
 
 
 @dataclass
@@ -116,36 +160,16 @@ class YearResults:
     ratings: dict[int, Rating]
 
 
-def compute_year(
-    session: Session, year: int, fs: FactorSet, m: Methodology, enterprises: Mapping[int, Any]
-) -> YearResults:
-    """Accounts of ``year`` (and ``year - 1`` for the historical decline) and ratings of ``year``."""
-    rows = _annual_totals(session, [year - 1, year])
-    accounts: dict[tuple[int, int], dict[str, Any]] = {}
-    if rows:
-        n_e = len(ENERGY_KEYS)
-        data = np.array([[float(v or 0.0) for v in r[3 : 3 + n_e]] for r in rows], dtype=np.float64)
-        years = np.array([r[1] for r in rows], dtype=np.int64)
-        parts, grids = account_matrix(data, years, fs)
-        for i, r in enumerate(rows):
-            p = dict(zip(PARTS, (float(x) for x in parts[i]), strict=True))
-            g = grids[int(r[1])]
-            econ = dict(zip(ECONOMIC_KEYS, r[3 + n_e :], strict=True))
-            accounts[(r[0], r[1])] = {
-                "months": int(r[2]),
-                **p,
-                "total": p["fuel"] + p["process"] + p["electricity"] + p["heat"],
-                **{k: (None if v is None else float(v)) for k, v in econ.items()},
-                "grid_factor": g.value,
-                "grid_factor_year": g.source_year,
-                "factor_proxy": g.proxy,
-            }
+def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mapping[int, Any]) -> YearResults:
+    """Ratings of ``year`` from the accounts of ``year`` and ``year - 1`` (same factor set)."""
     inputs: list[RatingInput] = []
+    ids: list[int] = []
     for (eid, y), acc in accounts.items():
         if y != year:
             continue
         ent = enterprises[eid]
         prev = accounts.get((eid, year - 1))
+        ids.append(eid)
         inputs.append(
             RatingInput(
                 uscc=ent.uscc,
@@ -158,8 +182,7 @@ def compute_year(
                 previous_denominators={k: prev[k] for k in ECONOMIC_KEYS} if prev else None,
             )
         )
-    by_uscc = {ent.uscc: eid for eid, ent in enterprises.items()}
-    ratings = {by_uscc[r.uscc]: r for r in rate_population(inputs, year, m)}
+    ratings = dict(zip(ids, rate_population(inputs, year, m), strict=True))
     return YearResults({eid: a for (eid, y), a in accounts.items() if y == year}, ratings)
 
 
@@ -188,8 +211,12 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _differs(old: Mapping[str, Any] | None, new: Mapping[str, Any], keys: Iterable[str]) -> bool:
-    return old is None or any(not _same(old.get(k), new.get(k)) for k in keys)
+def _differs(old: Mapping[str, Any] | None, new: Mapping[str, Any], keys: Sequence[str]) -> bool:
+    if old is None:
+        return True
+    a = tuple(old.get(k) for k in keys)
+    b = tuple(new.get(k) for k in keys)
+    return a != b and any(not _same(x, y) for x, y in zip(a, b, strict=True))
 
 
 def policy(session: Session, year: int) -> tuple[str, str]:
@@ -225,14 +252,21 @@ def recompute(
         )
     }
     summary = ComputeSummary(years, {}, {})
+    refs: dict[int, tuple[str, str]] = {}
     for year in years:
         fs_ref, m_ref = policy(session, year)
-        fs_ref = factor_set_ref or fs_ref
-        m_ref = methodology_ref or m_ref
+        refs[year] = (factor_set_ref or fs_ref, methodology_ref or m_ref)
+    # One aggregate over every year needed (each year and the one before it); the accounts
+    # for a factor set are computed once and shared by the years that use it.
+    totals = annual_totals(session, sorted({y for year in years for y in (year - 1, year)}))
+    by_factor_set: dict[str, Accounts] = {}
+    for year in years:
+        fs_ref, m_ref = refs[year]
         summary.factor_sets[year] = fs_ref
         summary.methodologies[year] = m_ref
-        fs, m = reference.factor_set(fs_ref), reference.methodology(m_ref)
-        results = compute_year(session, year, fs, m, enterprises)
+        if fs_ref not in by_factor_set:
+            by_factor_set[fs_ref] = annual_accounts(totals, reference.factor_set(fs_ref))
+        results = rate_year(year, by_factor_set[fs_ref], reference.methodology(m_ref), enterprises)
         _store_year(
             session,
             year,
@@ -297,17 +331,14 @@ def _store_year(
     summary.accounts_unchanged += len(new_accounts) - len(changed_acc)
     summary.ratings_unchanged += len(new_ratings) - len(changed_rat)
     for eid in sorted(set(changed_acc) | set(changed_rat)):
-        old = old_ratings.get(eid)
-        summary.changes.append(
-            Change(
-                enterprises[eid].uscc,
-                year,
-                {**(old or {}), "total": (old_accounts.get(eid) or {}).get("total")}
-                if old or eid in old_accounts
-                else None,
-                {**new_ratings.get(eid, {}), "total": new_accounts[eid]["total"]},
-            )
-        )
+        old_r, old_a = old_ratings.get(eid), old_accounts.get(eid)
+        before = None
+        if old_r or old_a:
+            before = {k: (old_r or {}).get(k) for k in DIFF_KEYS}
+            before["total"] = (old_a or {}).get("total")
+        after = {k: new_ratings.get(eid, {}).get(k) for k in DIFF_KEYS}
+        after["total"] = new_accounts[eid]["total"]
+        summary.record(Change(enterprises[eid].uscc, year, before, after))
     if dry_run:
         summary.accounts_written += len(changed_acc)
         summary.ratings_written += len(changed_rat)

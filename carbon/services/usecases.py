@@ -81,7 +81,8 @@ def recalc(
         "ratings_written": s.ratings_written,
         "ratings_unchanged": s.ratings_unchanged,
         "calc_run_ids": s.calc_run_ids,
-        "grade_changes": s.grade_changes(),
+        "grade_changes": s.grade_changes,
+        "changes_total": s.changes_total,
         "changes": [{"uscc": c.uscc, "year": c.year, "old": c.old or {}, "new": c.new} for c in s.changes],
     }
 

@@ -10,7 +10,6 @@ the driver as Python values, which both sqlite3 and psycopg take natively.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
@@ -18,11 +17,13 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Table
 from sqlalchemy.orm import Session
 
+from carbon.store.db import json_dumps
+
 CHUNK = 20_000
 
 
 def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else json_dumps(value)
 
 
 def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

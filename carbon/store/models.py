@@ -117,7 +117,7 @@ class MonthlyInput(Base):
             sqlite_where=text("is_current"),
             postgresql_where=text("is_current"),
         ),
-        Index("ix_monthly_inputs_year_current", "year", "is_current"),
+        Index("ix_monthly_inputs_year_enterprise", "year", "enterprise_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -147,7 +147,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("monthly_inputs", schema=None) as batch_op:
-        batch_op.create_index("ix_monthly_inputs_year_current", ["year", "is_current"], unique=False)
+        batch_op.create_index("ix_monthly_inputs_year_enterprise", ["year", "enterprise_id"], unique=False)
         batch_op.create_index(
             "uq_monthly_inputs_current",
             ["enterprise_id", "year", "month"],
@@ -294,7 +294,7 @@ def downgrade() -> None:
             sqlite_where=sa.text("is_current"),
             postgresql_where=sa.text("is_current"),
         )
-        batch_op.drop_index("ix_monthly_inputs_year_current")
+        batch_op.drop_index("ix_monthly_inputs_year_enterprise")
 
     op.drop_table("monthly_inputs")
     op.drop_table("calc_runs")
