@@ -32,6 +32,11 @@ class Ctx:
             self._db = services.open_database(self.url or default_url())
         return self._db
 
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
 
 def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
@@ -77,7 +82,7 @@ def run(as_json: bool, fn: Callable[[], Any]) -> Any:
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Industrial carbon accounts (工业碳账户): import energy workbooks, account, rate, report."""
-    ctx.ensure_object(Ctx)
+    ctx.call_on_close(ctx.ensure_object(Ctx).close)
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
