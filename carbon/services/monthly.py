@@ -22,7 +22,7 @@ knows no database); its layout is documented there.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,7 +67,6 @@ def file_names(region: str, month: str) -> tuple[str, str]:
 def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict[str, Any]:
     """Build the report of ``region`` (GB/T 2260 scope) for ``month`` and write both files."""
     from reports.monthly import render_pdf, render_xlsx
-
     from reports.regions import region_name
 
     region = (region or "").strip()
@@ -121,13 +120,14 @@ def _pct(ratio: float | None) -> float | None:
 
 def _write_atomically(path: Path, content: bytes) -> None:
     """Write next to ``path`` and rename, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # Not mkstemp: its 0600 mode would stay on the report; open() honours the umask.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:
             f.write(content)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
