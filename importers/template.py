@@ -51,6 +51,8 @@ from importers.layout import (
 )
 
 Progress = Callable[[int, int], None]
+Sink = Callable[[list[MonthlyRecord]], None]
+SINK_CHUNK = 20_000
 
 HEADER_SEARCH_ROWS = 10  # the header row is looked for in rows 1-10 of each sheet
 PROGRESS_EVERY = 5000
@@ -459,16 +461,32 @@ class _FileState:
     """What the sheets of one file share: enterprises and months seen, outputs."""
 
     records: list[MonthlyRecord] = field(default_factory=list)
+    sink: Sink | None = None
+    flushed: int = 0  # records already handed to the sink
     errors: list[CellError] = field(default_factory=list)
     warnings: list[CellError] = field(default_factory=list)
     enterprises: dict[str, _Enterprise] = field(default_factory=dict)
     # (uscc, month ordinal) -> where it was first given: the record, or the row if it had errors
-    seen: dict[tuple[str, int], MonthlyRecord | _At] = field(default_factory=dict)
+    seen: dict[tuple[str, int], _At] = field(default_factory=dict)
     months: dict[Any, tuple[Period, int]] = field(default_factory=dict)  # raw cell -> (period, ordinal)
     rows_read: int = 0
     slow_records: int = 0
     done: int = 0
     total: int = 0
+
+    @property
+    def accepted(self) -> int:
+        return self.flushed + len(self.records)
+
+    def flush(self) -> None:
+        """Hand the records read so far to the sink; once a cell is rejected the file will be
+        refused whole, so further records are dropped instead."""
+        if self.sink is None or not self.records:
+            return
+        if not self.errors:
+            self.sink(self.records)
+        self.flushed += len(self.records)
+        self.records = []
 
 
 def _where(sheet: str, row: int, current_sheet: str) -> tuple[str, str]:
@@ -698,7 +716,7 @@ class _SheetReader:
         append = state.records.append
         slow = self._slow_row
         record = MonthlyRecord
-        records_before = len(state.records)
+        accepted_before = state.accepted
         slow_before = state.slow_records
         r = first_r - 1
         while True:
@@ -737,17 +755,20 @@ class _SheetReader:
                 if green and values["electricity_green"] > values["electricity"]:  # type: ignore[operator]
                     slow(row, r)
                     continue
-                rec = record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3])
-                if seen_setdefault((ent[0], per[1]), rec) is not rec:  # a duplicate
+                at = _At(name, r)
+                if seen_setdefault((ent[0], per[1]), at) is not at:  # a duplicate
                     slow(row, r)
                     continue
-                append(rec)
+                append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3]))
             if r == r0:
                 break
+            if len(state.records) >= SINK_CHUNK and state.sink is not None:
+                state.flush()
+                append = state.records.append
             state.done += r - r0
             if progress is not None:
                 progress(state.done, max(state.total, state.done))
-        state.rows_read += len(state.records) - records_before - (state.slow_records - slow_before)
+        state.rows_read += state.accepted - accepted_before - (state.slow_records - slow_before)
 
     def _slow_row(self, row: list[Any], r: int) -> None:
         """Validate one row completely, collecting every error; record it if it is clean."""
@@ -856,12 +877,18 @@ def _error_file(message: str) -> ParsedFile:
     return ParsedFile(records=[], errors=[CellError("", None, None, message)], warnings=[], columns=[])
 
 
-def read_template(data: bytes, filename: str, progress: Progress | None = None) -> ParsedFile:
+def read_template(
+    data: bytes, filename: str, progress: Progress | None = None, sink: Sink | None = None
+) -> ParsedFile:
     """Read a template workbook (xlsx, xls, ods or csv) into canonical monthly records.
 
     Every sheet with a template header row (within its first 10 rows, with at least the
     USCC and month columns) is read; other sheets are skipped. Rows with errors produce
     no record; every error is reported. Never raises on bad input.
+
+    With ``sink``, records are handed over in chunks of about ``SINK_CHUNK`` as they are
+    read, and not kept (``ParsedFile.records`` is then empty): a large file never sits in
+    memory whole. No chunk is handed over after the first rejected cell.
     """
     # Reading allocates hundreds of thousands of containers (records, value dicts) that
     # all survive, so the cyclic GC would walk the growing heap again and again (20-30 %
@@ -870,19 +897,19 @@ def read_template(data: bytes, filename: str, progress: Progress | None = None) 
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_template(data, filename, progress)
+        return _read_template(data, filename, progress, sink)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _read_template(data: bytes, filename: str, progress: Progress | None) -> ParsedFile:
+def _read_template(data: bytes, filename: str, progress: Progress | None, sink: Sink | None) -> ParsedFile:
     try:
         sheets = _load(data, filename)
     except _Unreadable as exc:
         return _error_file(str(exc))
 
-    state = _FileState()
+    state = _FileState(sink=sink)
     warnings: list[CellError] = []
     columns: list[ColumnMapping] = []
     readers: list[_SheetReader] = []
@@ -918,8 +945,9 @@ def _read_template(data: bytes, filename: str, progress: Progress | None) -> Par
         rd.read(progress)
     if progress is not None and state.done != state.total:
         progress(state.done, state.done)  # the row count was an estimate: end at 100 %
+    state.flush()
     warnings.extend(state.warnings)
-    if not state.records and not state.errors:
+    if not state.accepted and not state.errors:
         warnings.append(CellError("", None, None, "the file has no data rows / 文件中没有数据行"))
     return ParsedFile(
         records=state.records,
@@ -927,6 +955,7 @@ def _read_template(data: bytes, filename: str, progress: Progress | None) -> Par
         warnings=warnings,
         columns=columns,
         rows_read=state.rows_read,
+        accepted=state.accepted,
     )
 
 

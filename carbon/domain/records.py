@@ -65,6 +65,7 @@ class ParsedFile:
     warnings: list[CellError]
     columns: list[ColumnMapping]
     rows_read: int = 0
+    accepted: int = 0  # records read without error (also those handed to a sink)
 
     @property
     def ok(self) -> bool:

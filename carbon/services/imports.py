@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from carbon.domain.errors import CellError
 from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
-from carbon.domain.records import MonthlyRecord, ParsedFile
+from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
 from carbon.services.compute import ComputeSummary, recompute
 from carbon.store.bulk import insert_many
 from carbon.store.db import Database
@@ -120,9 +120,15 @@ def import_file(
                 enterprises=list(previous.enterprises),
                 import_id=previous.id,
             )
-    parsed = read_template(data, filename, progress=progress)
-    rows_rejected = len({(e.sheet, e.row) for e in parsed.errors if e.row is not None})
-    if parsed.errors:
+    # One transaction: chunks are written as the importer hands them over, and a rejected
+    # cell anywhere rolls all of it back.
+    with db.unit_of_work() as session:
+        writer = _ChunkWriter(session, data, filename, digest, dry_run=dry_run)
+        parsed = read_template(data, filename, progress=progress, sink=writer.write)
+        if not parsed.errors:
+            return writer.finish(parsed)
+        session.rollback()
+        rows_rejected = len({(e.sheet, e.row) for e in parsed.errors if e.row is not None})
         result = ImportResult(
             status="rejected",
             sha256=digest,
@@ -132,13 +138,9 @@ def import_file(
             errors=parsed.errors,
             warnings=parsed.warnings,
         )
-        if not dry_run:
-            with db.unit_of_work() as session:
-                row = _import_row(session, data, filename, digest, parsed, "rejected", result)
-                result.import_id = row.id
+        if not dry_run:  # the attempt is kept, with its errors, for the user to look at
+            result.import_id = _import_row(session, data, filename, digest, parsed.columns, result).id
         return result
-    with db.unit_of_work() as session:
-        return _ingest(session, data, filename, digest, parsed, dry_run=dry_run)
 
 
 def _import_row(
@@ -146,8 +148,7 @@ def _import_row(
     data: bytes,
     filename: str,
     digest: str,
-    parsed: ParsedFile,
-    status: str,
+    columns: list[ColumnMapping],
     result: ImportResult,
 ) -> ImportRow:
     row = ImportRow(
@@ -155,7 +156,7 @@ def _import_row(
         sha256=digest,
         size=len(data),
         content=data,
-        status=status,
+        status=result.status,
         rows_accepted=result.rows_accepted,
         rows_rejected=result.rows_rejected,
         rows_added=result.rows_added,
@@ -164,7 +165,7 @@ def _import_row(
         enterprises=result.enterprises,
         errors=[e.as_dict() for e in result.errors],
         warnings=[w.as_dict() for w in result.warnings],
-        columns=[c.as_dict() for c in parsed.columns],
+        columns=[c.as_dict() for c in columns],
         created_at=utcnow(),
     )
     session.add(row)
@@ -183,75 +184,77 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
 
-def _enterprise_attributes(records: list[MonthlyRecord]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for r in records:
-        if r.uscc not in out:
-            ind = parse_industry(r.industry_code or "")
-            out[r.uscc] = {
-                "uscc": r.uscc,
-                "name": r.name,
-                "industry_code": ind.code,
-                "division": ind.division,
-                "section": ind.section,
-                "region_code": r.region_code,
-            }
-    return out
+class _ChunkWriter:
+    """Stores the records of one file chunk by chunk, inside the caller's transaction."""
 
+    def __init__(self, session: Session, data: bytes, filename: str, digest: str, *, dry_run: bool) -> None:
+        self.session = session
+        self.dry_run = dry_run
+        self.result = ImportResult(
+            status="dry_run" if dry_run else "imported", sha256=digest, filename=filename
+        )
+        self.import_id = -1
+        if not dry_run:
+            self.import_id = _import_row(session, data, filename, digest, [], self.result).id
+        self.ids: dict[str, int] = {}  # USCC -> enterprise id, for every enterprise seen so far
+        self.preexisting: set[int] = set()  # enterprises that had data before this file
+        self.years: set[int] = set()
 
-def _ingest(
-    session: Session, data: bytes, filename: str, digest: str, parsed: ParsedFile, *, dry_run: bool
-) -> ImportResult:
-    records = parsed.records
-    attrs = _enterprise_attributes(records)
-    result = ImportResult(
-        status="dry_run" if dry_run else "imported",
-        sha256=digest,
-        filename=filename,
-        rows_accepted=len(records),
-        warnings=list(parsed.warnings),
-        enterprises=sorted(attrs),
-    )
-    existing: dict[str, Enterprise] = {}
-    usccs = list(attrs)
-    for chunk in _chunks(usccs, 5000):
-        for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(chunk))):
-            existing[e.uscc] = e
-    for uscc, e in existing.items():
-        a = attrs[uscc]
-        diffs = [k for k in ("name", "industry_code", "region_code") if a[k] and getattr(e, k) != a[k]]
-        if diffs:
-            result.warnings.append(
-                CellError(
-                    "",
-                    None,
-                    None,
-                    f"{uscc}: "
-                    + ", ".join(f"{k} {getattr(e, k)!r} -> {a[k]!r}" for k in diffs)
-                    + " (enterprise record updated / 企业信息已更新)",
-                )
-            )
-            if not dry_run:
-                for k in ("name", "industry_code", "division", "section", "region_code"):
-                    setattr(e, k, a[k])
-                e.updated_at = utcnow()
-    new = [a for u, a in attrs.items() if u not in existing]
-    ids = {u: e.id for u, e in existing.items()}
-    if new and not dry_run:
+    def _enterprises(self, records: list[MonthlyRecord]) -> None:
+        attrs: dict[str, dict[str, Any]] = {}
+        for r in records:
+            if r.uscc not in self.ids and r.uscc not in attrs:
+                ind = parse_industry(r.industry_code or "")
+                attrs[r.uscc] = {
+                    "uscc": r.uscc,
+                    "name": r.name,
+                    "industry_code": ind.code,
+                    "division": ind.division,
+                    "section": ind.section,
+                    "region_code": r.region_code,
+                }
+        if not attrs:
+            return
+        session, result = self.session, self.result
+        for chunk in _chunks(list(attrs), 5000):
+            for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(chunk))):
+                self.ids[e.uscc] = e.id
+                self.preexisting.add(e.id)
+                a = attrs.pop(e.uscc)
+                diffs = [
+                    k for k in ("name", "industry_code", "region_code") if a[k] and getattr(e, k) != a[k]
+                ]
+                if diffs:
+                    result.warnings.append(
+                        CellError(
+                            "",
+                            None,
+                            None,
+                            f"{e.uscc}: "
+                            + ", ".join(f"{k} {getattr(e, k)!r} -> {a[k]!r}" for k in diffs)
+                            + " (enterprise record updated / 企业信息已更新)",
+                        )
+                    )
+                    if not self.dry_run:
+                        for k in ("name", "industry_code", "division", "section", "region_code"):
+                            setattr(e, k, a[k])
+                        e.updated_at = utcnow()
+        new = list(attrs.values())
+        if self.dry_run:
+            self.ids.update((a["uscc"], -1) for a in new)
+            return
         for chunk in _chunks(new, 5000):
-            for r in session.execute(
-                insert(Enterprise).returning(Enterprise.id, Enterprise.uscc, sort_by_parameter_order=True),
-                chunk,
-            ):
-                ids[r.uscc] = r.id
+            stmt = insert(Enterprise).returning(Enterprise.id, Enterprise.uscc, sort_by_parameter_order=True)
+            for r in session.execute(stmt, chunk):
+                self.ids[r.uscc] = r.id
 
-    # Current rows of the enterprise-months the file touches.
-    years = sorted({r.period.year for r in records})
-    current: dict[tuple[int, int, int], Any] = {}
-    existing_ids = [e.id for e in existing.values()]
-    for chunk in _chunks(existing_ids, 5000):
-        for row in session.execute(
-            select(
+    def _current(self, records: list[MonthlyRecord]) -> dict[tuple[int, int, int], Any]:
+        """Current rows of the enterprise-months in ``records`` that existed before this file."""
+        ids = sorted({self.ids[r.uscc] for r in records} & self.preexisting)
+        years = sorted({r.period.year for r in records})
+        current: dict[tuple[int, int, int], Any] = {}
+        for chunk in _chunks(ids, 5000):
+            stmt = select(
                 MonthlyInput.id,
                 MonthlyInput.enterprise_id,
                 MonthlyInput.year,
@@ -263,90 +266,106 @@ def _ingest(
                 MonthlyInput.enterprise_id.in_(chunk),
                 MonthlyInput.year.in_(years),
             )
-        ):
-            current[(row.enterprise_id, row.year, row.month)] = row
+            for row in self.session.execute(stmt):
+                current[(row.enterprise_id, row.year, row.month)] = row
+        return current
 
-    to_insert: list[tuple[Any, ...]] = []
-    to_retire: list[int] = []
-    import_id = -1
-    if not dry_run:
-        import_id = _import_row(session, data, filename, digest, parsed, "imported", result).id
-    for rec in records:
-        eid = ids.get(rec.uscc, -1)
-        y, mth = rec.period.year, rec.period.month
-        old = current.get((eid, y, mth))
-        values = rec.values
-        revision = 1
-        if old is not None:
-            changed = {k: (getattr(old, k), v) for k, v in values.items() if not _same(getattr(old, k), v)}
-            if not changed:
-                result.rows_unchanged += 1
-                continue
-            # Columns the new file does not have keep their earlier values.
-            values = {**{k: getattr(old, k) for k in FIELD_KEYS}, **values}
-            revision = old.revision + 1
-            to_retire.append(old.id)
-            result.rows_changed += 1
-            result.changes.append(
-                {
-                    "uscc": rec.uscc,
-                    "period": str(rec.period),
-                    "action": "changed",
-                    "sheet": rec.sheet,
-                    "row": rec.row,
-                    "fields": {k: {"old": o, "new": n} for k, (o, n) in changed.items()},
+    def write(self, records: list[MonthlyRecord]) -> None:
+        result = self.result
+        self._enterprises(records)
+        current = self._current(records) if self.preexisting else {}
+        to_insert: list[tuple[Any, ...]] = []
+        to_retire: list[int] = []
+        ids, import_id = self.ids, self.import_id
+        for rec in records:
+            eid = ids[rec.uscc]
+            y, mth = rec.period.year, rec.period.month
+            values = rec.values
+            revision = 1
+            old = current.get((eid, y, mth)) if current else None
+            if old is not None:
+                changed = {
+                    k: (getattr(old, k), v) for k, v in values.items() if not _same(getattr(old, k), v)
                 }
-            )
-        else:
-            result.rows_added += 1
-            if dry_run:
+                if not changed:
+                    result.rows_unchanged += 1
+                    continue
+                # Columns the new file does not have keep their earlier values.
+                values = {**{k: getattr(old, k) for k in FIELD_KEYS}, **values}
+                revision = old.revision + 1
+                to_retire.append(old.id)
+                result.rows_changed += 1
                 result.changes.append(
                     {
                         "uscc": rec.uscc,
                         "period": str(rec.period),
-                        "action": "added",
+                        "action": "changed",
                         "sheet": rec.sheet,
                         "row": rec.row,
+                        "fields": {k: {"old": o, "new": n} for k, (o, n) in changed.items()},
                     }
                 )
-        get = values.get
-        to_insert.append(
-            (
-                eid,
-                y,
-                mth,
-                revision,
-                True,
-                import_id,
-                rec.sheet,
-                rec.row,
-                rec.originals or None,
-                *[get(k) for k in FIELD_KEYS],
+            else:
+                result.rows_added += 1
+                if self.dry_run:
+                    result.changes.append(
+                        {
+                            "uscc": rec.uscc,
+                            "period": str(rec.period),
+                            "action": "added",
+                            "sheet": rec.sheet,
+                            "row": rec.row,
+                        }
+                    )
+            get = values.get
+            to_insert.append(
+                (
+                    eid,
+                    y,
+                    mth,
+                    revision,
+                    True,
+                    import_id,
+                    rec.sheet,
+                    rec.row,
+                    rec.originals or None,
+                    *[get(k) for k in FIELD_KEYS],
+                )
             )
-        )
-    if dry_run:
+        result.rows_accepted += len(records)
+        if self.dry_run:
+            return
+        for chunk in _chunks(to_retire, 5000):
+            self.session.execute(
+                update(MonthlyInput).where(MonthlyInput.id.in_(chunk)).values(is_current=False)
+            )
+        if to_insert:
+            self.years.update(r[1] for r in to_insert)
+            insert_many(self.session, MonthlyInput.__table__, INPUT_COLUMNS, to_insert)
+
+    def finish(self, parsed: ParsedFile) -> ImportResult:
+        result, session = self.result, self.session
+        result.warnings = [*parsed.warnings, *result.warnings]
+        result.enterprises = sorted(self.ids)
+        if self.dry_run:
+            return result
+        if not self.years:
+            result.status = "unchanged"
+        imp = session.get(ImportRow, self.import_id)
+        assert imp is not None
+        imp.status = result.status
+        imp.rows_accepted, imp.rows_added = result.rows_accepted, result.rows_added
+        imp.rows_changed, imp.rows_unchanged = result.rows_changed, result.rows_unchanged
+        imp.enterprises = result.enterprises
+        imp.warnings = [w.as_dict() for w in result.warnings]
+        imp.columns = [c.as_dict() for c in parsed.columns]
+        result.import_id = self.import_id
+        if self.years:
+            # The next year's historical decline compares against a changed year.
+            later = set(
+                session.scalars(
+                    select(YearPolicy.year).where(YearPolicy.year.in_([y + 1 for y in self.years]))
+                )
+            )
+            result.compute = recompute(session, self.years | later, reason="import", import_id=self.import_id)
         return result
-    if not to_insert:
-        result.status = "unchanged"
-    for chunk in _chunks(to_retire, 5000):
-        session.execute(update(MonthlyInput).where(MonthlyInput.id.in_(chunk)).values(is_current=False))
-    if to_insert:
-        insert_many(session, MonthlyInput.__table__, INPUT_COLUMNS, to_insert)
-    imp = session.get(ImportRow, import_id)
-    assert imp is not None
-    imp.status = result.status
-    imp.rows_added, imp.rows_changed, imp.rows_unchanged = (
-        result.rows_added,
-        result.rows_changed,
-        result.rows_unchanged,
-    )
-    imp.warnings = [w.as_dict() for w in result.warnings]
-    result.import_id = import_id
-    if to_insert:
-        touched = {r[1] for r in to_insert}
-        # The next year's historical decline compares against a changed year.
-        later = set(
-            session.scalars(select(YearPolicy.year).where(YearPolicy.year.in_([y + 1 for y in touched])))
-        )
-        result.compute = recompute(session, touched | later, reason="import", import_id=import_id)
-    return result
