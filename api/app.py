@@ -9,6 +9,7 @@ from flask import Flask, Response, redirect, send_from_directory
 from flask_smorest import Api
 
 from api.errors import register_error_handlers
+from carbon.services.jobs import InProcessRunner
 from carbon.services.usecases import open_database
 
 DEFAULTS: dict[str, Any] = {
@@ -38,17 +39,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["DATABASE_URL"] = os.environ.get("CARBON_DATABASE_URL")
     if os.environ.get("CARBON_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = int(float(os.environ["CARBON_MAX_UPLOAD_MB"]) * 1024 * 1024)
+    app.config["JOBS"] = os.environ.get("CARBON_JOBS", "thread")
     app.config.update(config or {})
-    app.extensions["carbon_db"] = open_database(app.config["DATABASE_URL"])
+    database = open_database(app.config["DATABASE_URL"])
+    app.extensions["carbon_db"] = database
+    # In-process jobs (the embedded default): recomputations queued by imports run on a
+    # worker thread ("thread") or at once in the request ("eager"); leftovers run now.
+    runner = InProcessRunner(database, app.config["JOBS"])
+    app.extensions["carbon_jobs"] = runner
+    runner.run_pending()
 
     api = Api(app)
     from api.resources.enterprises.routes import blp as enterprises
     from api.resources.imports.routes import blp as imports
+    from api.resources.jobs.routes import blp as jobs
     from api.resources.ratings.routes import blp as ratings
     from api.resources.summary.routes import blp as summary
     from api.resources.templates.routes import blp as templates
 
-    for blp in (enterprises, ratings, imports, templates, summary):
+    for blp in (enterprises, ratings, imports, jobs, templates, summary):
         api.register_blueprint(blp)
     register_error_handlers(app)
     _swagger_assets(app)

@@ -60,8 +60,10 @@ def main() -> int:
         print(f"loaded {rows} enterprise-months in {time.perf_counter() - t:.1f} s (not timed)")
         _, rss, res = measure(recompute, url)
     seconds = res["ms"] / 1000
-    print(f"recompute 2022+2023 {seconds:6.2f} s   {res['accounts']} accounts, {res['ratings']} ratings, "
-          f"peak RSS {rss:.0f} MB")
+    print(
+        f"recompute 2022+2023 {seconds:6.2f} s   {res['accounts']} accounts, {res['ratings']} ratings, "
+        f"peak RSS {rss:.0f} MB"
+    )
     print(f"target ≤ 5 s: {'OK' if seconds <= 5 else 'OVER'}")
     return 0
 

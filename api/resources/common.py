@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
+from carbon.services.jobs import InProcessRunner
 from carbon.store.db import Database
 
 COLOURS = ("dark_green", "light_green", "yellow", "red")
@@ -14,6 +15,11 @@ CLASSES = ("low", "medium", "high")
 def db() -> Database:
     database: Database = current_app.extensions["carbon_db"]
     return database
+
+
+def jobs() -> InProcessRunner:
+    runner: InProcessRunner = current_app.extensions["carbon_jobs"]
+    return runner
 
 
 class RefSchema(Schema):

@@ -11,22 +11,26 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import CellError
 from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
-from carbon.services.compute import ComputeSummary, recompute
+from carbon.services.jobs import enqueue_recompute
 from carbon.store.bulk import insert_many
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, ImportRow, MonthlyInput, YearPolicy, utcnow
 from importers.template import read_template
 
 Progress = Callable[[int, int], None]
+ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "division", "section", "region_code")
+ALL_FIELDS = itemgetter(*FIELD_KEYS)
+N_FIELDS = len(FIELD_KEYS)
 INPUT_COLUMNS = (
     "enterprise_id",
     "year",
@@ -56,7 +60,8 @@ class ImportResult:
     enterprises: list[str] = field(default_factory=list)
     import_id: int | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
-    compute: ComputeSummary | None = None
+    job_id: int | None = None  # the recomputation this import queued
+    job: dict[str, Any] | None = None  # its state, when it has been run
 
     @property
     def exit_code(self) -> int:
@@ -79,14 +84,13 @@ class ImportResult:
             "changes": self.changes[:max_changes],
             "changes_truncated": len(self.changes) > max_changes,
         }
-        if self.compute is not None:
-            d["recomputed"] = {
-                "years": self.compute.years,
-                "accounts_written": self.compute.accounts_written,
-                "ratings_written": self.compute.ratings_written,
-                "factor_sets": {str(k): v for k, v in self.compute.factor_sets.items()},
-                "methodologies": {str(k): v for k, v in self.compute.methodologies.items()},
-            }
+        d["job"] = (
+            self.job
+            if self.job is not None
+            else ({"id": self.job_id, "status": "queued"} if self.job_id is not None else None)
+        )
+        if self.job is not None and self.job.get("status") == "done":
+            d["recomputed"] = self.job["result"]
         return d
 
 
@@ -124,6 +128,8 @@ def import_file(
     # cell anywhere rolls all of it back.
     with db.unit_of_work() as session:
         writer = _ChunkWriter(session, data, filename, digest, dry_run=dry_run)
+        # Writing on a second thread was measured slower: the GIL serialises more than
+        # SQLite overlaps.
         parsed = read_template(data, filename, progress=progress, sink=writer.write)
         if not parsed.errors:
             return writer.finish(parsed)
@@ -243,10 +249,16 @@ class _ChunkWriter:
         if self.dry_run:
             self.ids.update((a["uscc"], -1) for a in new)
             return
-        for chunk in _chunks(new, 5000):
-            stmt = insert(Enterprise).returning(Enterprise.id, Enterprise.uscc, sort_by_parameter_order=True)
-            for r in session.execute(stmt, chunk):
-                self.ids[r.uscc] = r.id
+        now = utcnow()
+        insert_many(
+            session,
+            Enterprise.__table__,
+            (*ENTERPRISE_COLUMNS, "created_at", "updated_at"),
+            ((*[a[k] for k in ENTERPRISE_COLUMNS], now, now) for a in new),
+        )
+        for chunk in _chunks([a["uscc"] for a in new], 5000):
+            stmt = select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
+            self.ids.update((uscc, eid) for uscc, eid in session.execute(stmt))
 
     def _current(self, records: list[MonthlyRecord]) -> dict[tuple[int, int, int], Any]:
         """Current rows of the enterprise-months in ``records`` that existed before this file."""
@@ -317,7 +329,8 @@ class _ChunkWriter:
                             "row": rec.row,
                         }
                     )
-            get = values.get
+            # A sheet with every column (the template) takes the C fast path.
+            quantities = ALL_FIELDS(values) if len(values) == N_FIELDS else tuple(map(values.get, FIELD_KEYS))
             to_insert.append(
                 (
                     eid,
@@ -329,7 +342,7 @@ class _ChunkWriter:
                     rec.sheet,
                     rec.row,
                     rec.originals or None,
-                    *[get(k) for k in FIELD_KEYS],
+                    *quantities,
                 )
             )
         result.rows_accepted += len(records)
@@ -367,5 +380,8 @@ class _ChunkWriter:
                     select(YearPolicy.year).where(YearPolicy.year.in_([y + 1 for y in self.years]))
                 )
             )
-            result.compute = recompute(session, self.years | later, reason="import", import_id=self.import_id)
+            job = enqueue_recompute(
+                session, sorted(self.years | later), reason="import", import_id=self.import_id
+            )
+            result.job_id = job.id
         return result

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from carbon.domain.errors import CarbonError, InvalidValue
-from carbon.services import queries, reference
+from carbon.services import jobs, queries, reference
 from carbon.services.compute import recompute
 from carbon.services.imports import ImportResult, Progress
 from carbon.services.imports import import_file as _import_file
+from carbon.services.jobs import InProcessRunner
 from carbon.store.db import Database
+from carbon.store.models import Job
 
 
 def open_database(url: str | None = None) -> Database:
@@ -25,9 +27,26 @@ def open_database(url: str | None = None) -> Database:
 
 
 def import_file(
-    db: Database, data: bytes, filename: str, *, dry_run: bool = False, progress: Progress | None = None
+    db: Database,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    runner: InProcessRunner | None = None,
 ) -> ImportResult:
-    return _import_file(db, data, filename, dry_run=dry_run, progress=progress)
+    """Import a workbook; the recomputation it queues runs on ``runner`` (at once if eager)."""
+    result = _import_file(db, data, filename, dry_run=dry_run, progress=progress)
+    if result.job_id is not None:
+        runner = runner or InProcessRunner(db, "eager")
+        done = runner.submit(result.job_id)
+        if isinstance(done, Job):
+            result.job = jobs.job_dict(done)
+    return result
+
+
+def job(db: Database, job_id: int) -> dict[str, Any]:
+    return jobs.job_dict(jobs.job_view(db, job_id))
 
 
 def account(db: Database, uscc: str, year: int, month: str | None = None) -> dict[str, Any]:

@@ -18,8 +18,9 @@ def sample_files() -> list[Path]:
 def app(db_url):
     from api.app import create_app
 
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True})
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "JOBS": "eager"})
     yield app
+    app.extensions["carbon_jobs"].shutdown()
     app.extensions["carbon_db"].dispose()
 
 

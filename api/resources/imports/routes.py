@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from api.resources.common import db
+from api.resources.common import db, jobs
 from carbon.domain.errors import ImportRejected
 from carbon.services import usecases
 
@@ -48,7 +48,10 @@ class ImportResultSchema(Schema):
     enterprises = fields.List(fields.String())
     changes = fields.List(fields.Dict())
     changes_truncated = fields.Boolean()
-    recomputed = fields.Dict()
+    recomputed = fields.Dict(metadata={"description": "what the recomputation wrote, once it has run"})
+    job = fields.Dict(
+        allow_none=True, metadata={"description": "the queued recomputation: GET /api/v1/jobs/{id}"}
+    )
 
 
 @blp.route("")
@@ -59,10 +62,14 @@ class Imports(MethodView):
     @blp.alt_response(200, schema=ImportResultSchema, description="unchanged, or a dry run")
     @blp.alt_response(422, description="rejected: every bad cell with sheet, row, column and message")
     def post(self, files: dict[str, Any], query: dict[str, Any]) -> Any:
-        """Upload a workbook; all or nothing. Re-uploading the same file changes nothing."""
+        """Upload a workbook; all or nothing. Re-uploading the same file changes nothing.
+
+        The accounts and ratings it affects are recomputed by a job (see `job`)."""
         upload = files["file"]
         data = upload.read()
-        result = usecases.import_file(db(), data, upload.filename or "upload.xlsx", dry_run=query["dry_run"])
+        result = usecases.import_file(
+            db(), data, upload.filename or "upload.xlsx", dry_run=query["dry_run"], runner=jobs()
+        )
         if result.status == "rejected":
             raise ImportRejected(
                 f"{upload.filename}: {len(result.errors)} error(s), nothing was imported "

@@ -1,0 +1,35 @@
+"""Jobs: the recomputation an import queued, and its outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from api.resources.common import db
+from carbon.services import usecases
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Background jobs 后台任务")
+
+
+class JobSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    params = fields.Dict()
+    import_id = fields.Integer(allow_none=True)
+    result = fields.Dict(allow_none=True)
+    error = fields.String(allow_none=True)
+    created_at = fields.String(allow_none=True)
+    started_at = fields.String(allow_none=True)
+    finished_at = fields.String(allow_none=True)
+
+
+@blp.route("/<int:job_id>")
+class JobOne(MethodView):
+    @blp.response(200, JobSchema)
+    def get(self, job_id: int) -> dict[str, Any]:
+        """A job's status and, when done, what it wrote (accounts, ratings, grade changes)."""
+        return usecases.job(db(), job_id)

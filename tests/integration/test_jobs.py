@@ -1,0 +1,56 @@
+"""Recomputation as an in-process job: queued with the import, run on a worker thread."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from sqlalchemy import select
+
+from carbon.services import jobs as jobs_service
+from carbon.services.imports import import_file as ingest_only
+from carbon.store.models import Job
+
+
+def test_import_queues_a_job_that_the_worker_thread_runs(db_url, sample_files):
+    from api.app import create_app
+
+    app = create_app({"DATABASE_URL": db_url, "JOBS": "thread"})
+    client = app.test_client()
+    f = sample_files[1]
+    r = client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(f.read_bytes()), f.name)},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 201
+    job_id = r.json["job"]["id"]
+    deadline = time.monotonic() + 60
+    while True:
+        job = client.get(f"/api/v1/jobs/{job_id}").json
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done", job
+    assert job["result"]["years"] == [2022, 2023] and job["result"]["ratings_written"] > 0
+    uscc = r.json["enterprises"][0]
+    assert client.get(f"/api/v1/enterprises/{uscc}/ratings/2023").status_code == 200
+    assert client.get("/api/v1/jobs/999999").status_code == 404
+    app.extensions["carbon_jobs"].shutdown()
+    app.extensions["carbon_db"].dispose()
+
+
+def test_a_job_left_queued_runs_when_the_next_runner_starts(db, sample_files):
+    f = sample_files[2]
+    result = ingest_only(db, f.read_bytes(), f.name)  # commits inputs and a queued job only
+    assert result.job_id is not None
+    with db.read() as s:
+        assert s.get(Job, result.job_id).status == "queued"
+    runner = jobs_service.InProcessRunner(db, "eager")
+    runner.run_pending()
+    with db.read() as s:
+        job = s.get(Job, result.job_id)
+        assert job.status == "done" and job.result["ratings_written"] > 0
+        assert not s.scalars(select(Job).where(Job.status == "queued")).all()
+    # Running it again is a no-op: a job is claimed once.
+    assert jobs_service.run_job(db, result.job_id).status == "done"
