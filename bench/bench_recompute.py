@@ -21,25 +21,27 @@ from bench._common import measure, workbook  # noqa: E402
 
 
 def prepare(path: str, db_url: str) -> int:
-    from sqlalchemy import delete
-
     from carbon.services.usecases import import_file, open_database
-    from carbon.store.models import AccountRow, CalcRun, RatingRow, YearPolicy
 
     db = open_database(db_url)
     result = import_file(db, Path(path).read_bytes(), Path(path).name)
-    with db.unit_of_work() as s:
-        for model in (RatingRow, AccountRow, YearPolicy):
-            s.execute(delete(model))
-        s.execute(delete(CalcRun))
     db.dispose()
     return result.rows_accepted
 
 
 def recompute(db_url: str) -> dict[str, int]:
+    """Remove every stored result, then time computing and storing all of them again."""
+    from sqlalchemy import delete, update
+
     from carbon.services.usecases import open_database, recalc
+    from carbon.store.models import AccountRow, CalcRun, Job, RatingRow, YearPolicy
 
     db = open_database(db_url)
+    with db.unit_of_work() as s:
+        for model in (RatingRow, AccountRow, YearPolicy):
+            s.execute(delete(model))
+        s.execute(update(Job).values(status="done"))
+        s.execute(delete(CalcRun))
     t = time.perf_counter()
     res = recalc(db, [2022, 2023], None, None, dry_run=False)
     elapsed = time.perf_counter() - t
@@ -51,6 +53,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--enterprises", type=int, default=20000)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     path = workbook(args.enterprises, (2022, 2023))
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,13 +61,14 @@ def main() -> int:
         t = time.perf_counter()
         rows = measure(prepare, str(path), url)[2]
         print(f"loaded {rows} enterprise-months in {time.perf_counter() - t:.1f} s (not timed)")
-        _, rss, res = measure(recompute, url)
-    seconds = res["ms"] / 1000
+        runs = [measure(recompute, url) for _ in range(args.runs)]
+    seconds = sorted(r[2]["ms"] / 1000 for r in runs)
+    res, rss = runs[-1][2], max(r[1] for r in runs)
     print(
-        f"recompute 2022+2023 {seconds:6.2f} s   {res['accounts']} accounts, {res['ratings']} ratings, "
-        f"peak RSS {rss:.0f} MB"
+        f"recompute 2022+2023: min {seconds[0]:.2f} s, median {seconds[len(seconds) // 2]:.2f} s over "
+        f"{args.runs} runs; {res['accounts']} accounts, {res['ratings']} ratings; peak RSS {rss:.0f} MB"
     )
-    print(f"target ≤ 5 s: {'OK' if seconds <= 5 else 'OVER'}")
+    print(f"target ≤ 5 s: {'OK' if seconds[len(seconds) // 2] <= 5 else 'OVER'} (median)")
     return 0
 
 

@@ -96,14 +96,30 @@ class ComputeSummary:
     changes_total: int = 0
     grade_changes: dict[str, int] = field(default_factory=dict)
 
-    def record(self, change: Change) -> None:
+    def record(
+        self,
+        uscc: str,
+        year: int,
+        old_account: Mapping[str, Any] | None,
+        old_rating: Mapping[str, Any] | None,
+        new_account: Mapping[str, Any],
+        new_rating: Mapping[str, Any] | None,
+    ) -> None:
         self.changes_total += 1
-        if len(self.changes) < MAX_LISTED_CHANGES:
-            self.changes.append(change)
-        old = change.old.get("grade") if change.old else None
-        if old != change.new.get("grade"):
-            key = f"{old}->{change.new.get('grade')}"
+        old_grade = old_rating.get("grade") if old_rating else None
+        new_grade = new_rating.get("grade") if new_rating else None
+        if old_grade != new_grade:
+            key = f"{old_grade}->{new_grade}"
             self.grade_changes[key] = self.grade_changes.get(key, 0) + 1
+        if len(self.changes) >= MAX_LISTED_CHANGES:
+            return
+        before = None
+        if old_account or old_rating:
+            before = {k: (old_rating or {}).get(k) for k in DIFF_KEYS}
+            before["total"] = (old_account or {}).get("total")
+        after = {k: (new_rating or {}).get(k) for k in DIFF_KEYS}
+        after["total"] = new_account["total"]
+        self.changes.append(Change(uscc, year, before, after))
 
 
 def annual_totals(session: Session, years: Sequence[int]) -> list[Any]:
@@ -331,14 +347,14 @@ def _store_year(
     summary.accounts_unchanged += len(new_accounts) - len(changed_acc)
     summary.ratings_unchanged += len(new_ratings) - len(changed_rat)
     for eid in sorted(set(changed_acc) | set(changed_rat)):
-        old_r, old_a = old_ratings.get(eid), old_accounts.get(eid)
-        before = None
-        if old_r or old_a:
-            before = {k: (old_r or {}).get(k) for k in DIFF_KEYS}
-            before["total"] = (old_a or {}).get("total")
-        after = {k: new_ratings.get(eid, {}).get(k) for k in DIFF_KEYS}
-        after["total"] = new_accounts[eid]["total"]
-        summary.record(Change(enterprises[eid].uscc, year, before, after))
+        summary.record(
+            enterprises[eid].uscc,
+            year,
+            old_accounts.get(eid),
+            old_ratings.get(eid),
+            new_accounts[eid],
+            new_ratings.get(eid),
+        )
     if dry_run:
         summary.accounts_written += len(changed_acc)
         summary.ratings_written += len(changed_rat)
@@ -388,8 +404,8 @@ def _store_year(
 
         def rating_rows() -> Iterable[tuple[Any, ...]]:
             for eid in changed_rat:
+                # The account is linked by account_id (immutable); the explanation adds the rest.
                 explanation = results.ratings[eid].explanation()
-                explanation["account"] = {k: new_accounts[eid][k] for k in ACCOUNT_VALUES}
                 explanation["factor_set"] = fs_ref
                 explanation["methodology"] = m_ref
                 yield (

@@ -21,6 +21,22 @@ from carbon.services import reference
 from carbon.services.compute import policy
 from carbon.store.models import AccountRow, CalcRun, Enterprise, ImportRow, MonthlyInput, RatingRow
 
+ACCOUNT_FIELDS = (
+    "months",
+    "fuel",
+    "process",
+    "electricity",
+    "heat",
+    "total",
+    "energy_tce",
+    *ECONOMIC_KEYS,
+    "grid_factor",
+    "grid_factor_year",
+    "factor_proxy",
+    "factor_set",
+    "calc_run_id",
+)
+
 
 def ref_dict(ref: str) -> dict[str, Any]:
     key, version = reference.split_ref(ref)
@@ -220,7 +236,9 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
     if explain:
         # The cuts are derived from the stored explanation with the rating's own methodology.
         cuts = what_if(r.explanation, reference.methodology(r.methodology))
-        d["explanation"] = {**r.explanation, "cuts": [c.as_dict() for c in cuts]}
+        acc = session.get(AccountRow, r.account_id) if r.account_id else None
+        account = {k: getattr(acc, k) for k in ACCOUNT_FIELDS} if acc else None
+        d["explanation"] = {**r.explanation, "account": account, "cuts": [c.as_dict() for c in cuts]}
     return d
 
 
