@@ -178,7 +178,25 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
 
 
 def _source(session: Session, row: MonthlyInput) -> dict[str, Any]:
+    """Where a month's figures came from: the file, and for each field its cell, header,
+    unit and the value as written there (the raw text when it was not a plain number)."""
     imp = session.get(ImportRow, row.import_id)
+    originals = row.originals or {}
+    cells: dict[str, Any] = {}
+    for col in imp.columns if imp else []:
+        if col.get("sheet") != row.sheet:
+            continue
+        key, value = col["field"], getattr(row, col["field"], None)
+        written: Any = originals.get(key)
+        if written is None and value is not None:
+            written = round(value / col["factor"], 10) if col["factor"] else value
+        cells[key] = {
+            "cell": f"{col['column']}{row.row}",
+            "header": col["header"],
+            "unit": col["unit"],
+            "as_written": written,
+            "canonical": value,
+        }
     return {
         "import_id": row.import_id,
         "filename": imp.filename if imp else None,
@@ -186,7 +204,7 @@ def _source(session: Session, row: MonthlyInput) -> dict[str, Any]:
         "sheet": row.sheet,
         "row": row.row,
         "revision": row.revision,
-        "originals": row.originals or {},
+        "cells": cells,
     }
 
 

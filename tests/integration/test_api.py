@@ -82,6 +82,11 @@ def test_enterprises_accounts_ratings(loaded):
         loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023?month=2023-{m:02d}").json for m in range(1, 13)
     ]
     assert sum(m["emissions_tco2"]["total"] for m in months) == pytest.approx(year["emissions_tco2"]["total"])
+    src = months[6]["sources"][0]
+    elec = src["cells"]["electricity"]
+    assert elec["header"] == "电力(万千瓦时)" and elec["cell"] == f"F{src['row']}"
+    assert elec["canonical"] == pytest.approx(elec["as_written"] * 10)  # 万千瓦时 -> MWh
+    assert src["sha256"] and src["filename"].endswith(".xlsx")
     assert year["factor_set"] == {"id": "cn-default", "version": 1}
     assert year["methodology"] == {"id": "quzhou-3d", "version": 1}
     parts = year["emissions_tco2"]
