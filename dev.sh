@@ -31,11 +31,11 @@ ensure_venv() {
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "installing Python packages (.venv)" >&2
-    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -qq --upgrade pip
     if [ "$extras" = test ]; then
-      .venv/bin/python -m pip install -q -e '.[test]'
+      .venv/bin/python -m pip install -qq -e '.[test]'
     else
-      .venv/bin/python -m pip install -q -e .
+      .venv/bin/python -m pip install -qq -e .
     fi
     echo "$want" > "$stamp"
   fi
@@ -57,6 +57,11 @@ case "$cmd" in
     .venv/bin/mypy
     echo "== import-linter (layers)" >&2
     .venv/bin/lint-imports
+    echo "== the migrations build exactly the models" >&2
+    mdir=$(mktemp -d)
+    CARBON_DATABASE_URL="sqlite:///$mdir/m.db" .venv/bin/alembic upgrade head >/dev/null 2>&1
+    CARBON_DATABASE_URL="sqlite:///$mdir/m.db" .venv/bin/alembic check
+    rm -rf "$mdir"
     echo "== sample inputs are what the generator makes" >&2
     .venv/bin/python sample_inputs/generate.py --check
     echo "== pytest (SQLite and PostgreSQL)" >&2

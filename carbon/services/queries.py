@@ -18,24 +18,10 @@ from carbon.domain.identifiers import Period, region_in_scope, region_prefix
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
 from carbon.domain.rating import what_if
 from carbon.services import reference
-from carbon.services.compute import policy
+from carbon.services.compute import ACCOUNT_VALUES, policy
 from carbon.store.models import AccountRow, CalcRun, Enterprise, ImportRow, MonthlyInput, RatingRow
 
-ACCOUNT_FIELDS = (
-    "months",
-    "fuel",
-    "process",
-    "electricity",
-    "heat",
-    "total",
-    "energy_tce",
-    *ECONOMIC_KEYS,
-    "grid_factor",
-    "grid_factor_year",
-    "factor_proxy",
-    "factor_set",
-    "calc_run_id",
-)
+ACCOUNT_FIELDS = (*ACCOUNT_VALUES, "factor_set", "calc_run_id")
 
 
 def ref_dict(ref: str) -> dict[str, Any]:

@@ -38,6 +38,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def one_current(name: str, *columns: str) -> Index:
+    """At most one current row per key: results and inputs are never overwritten, a new
+    row takes the ``is_current`` flag from the old one."""
+    where = text("is_current")
+    return Index(name, *columns, unique=True, sqlite_where=where, postgresql_where=where)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -108,15 +115,7 @@ class MonthlyInput(Base):
 
     __tablename__ = "monthly_inputs"
     __table_args__ = (
-        Index(
-            "uq_monthly_inputs_current",
-            "enterprise_id",
-            "year",
-            "month",
-            unique=True,
-            sqlite_where=text("is_current"),
-            postgresql_where=text("is_current"),
-        ),
+        one_current("uq_monthly_inputs_current", "enterprise_id", "year", "month"),
         Index("ix_monthly_inputs_year_enterprise", "year", "enterprise_id"),
     )
 
@@ -168,16 +167,7 @@ class YearPolicy(Base):
 
 class AccountRow(Base):
     __tablename__ = "accounts"
-    __table_args__ = (
-        Index(
-            "uq_accounts_current",
-            "enterprise_id",
-            "year",
-            unique=True,
-            sqlite_where=text("is_current"),
-            postgresql_where=text("is_current"),
-        ),
-    )
+    __table_args__ = (one_current("uq_accounts_current", "enterprise_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
@@ -205,14 +195,7 @@ class AccountRow(Base):
 class RatingRow(Base):
     __tablename__ = "ratings"
     __table_args__ = (
-        Index(
-            "uq_ratings_current",
-            "enterprise_id",
-            "year",
-            unique=True,
-            sqlite_where=text("is_current"),
-            postgresql_where=text("is_current"),
-        ),
+        one_current("uq_ratings_current", "enterprise_id", "year"),
         Index("ix_ratings_year_current", "year", "is_current"),
     )
 
