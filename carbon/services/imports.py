@@ -29,6 +29,7 @@ from importers.template import read_template
 
 Progress = Callable[[int, int], None]
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "division", "section", "region_code")
+MAX_LISTED = 2000  # changes listed in a result (all are counted)
 ALL_FIELDS = itemgetter(*FIELD_KEYS)
 N_FIELDS = len(FIELD_KEYS)
 INPUT_COLUMNS = (
@@ -284,11 +285,35 @@ class _ChunkWriter:
 
     def write(self, records: list[MonthlyRecord]) -> None:
         result = self.result
+        result.rows_accepted += len(records)
         self._enterprises(records)
         current = self._current(records) if self.preexisting else {}
-        to_insert: list[tuple[Any, ...]] = []
         to_retire: list[int] = []
         ids, import_id = self.ids, self.import_id
+        if not current:
+            # Nothing to compare with (new enterprises, or months they never had): every
+            # record is a first revision, built in one pass.
+            to_insert = [
+                (ids[r.uscc], r.period.year, r.period.month, 1, True, import_id, r.sheet, r.row,
+                 r.originals or None,
+                 *(ALL_FIELDS(r.values) if len(r.values) == N_FIELDS else map(r.values.get, FIELD_KEYS)))
+                for r in records
+            ]  # fmt: skip
+            result.rows_added += len(records)
+            if self.dry_run:
+                result.changes.extend(
+                    {
+                        "uscc": r.uscc,
+                        "period": str(r.period),
+                        "action": "added",
+                        "sheet": r.sheet,
+                        "row": r.row,
+                    }
+                    for r in records[: max(0, MAX_LISTED - len(result.changes))]
+                )
+            records = []
+        else:
+            to_insert = []
         for rec in records:
             eid = ids[rec.uscc]
             y, mth = rec.period.year, rec.period.month
@@ -319,7 +344,7 @@ class _ChunkWriter:
                 )
             else:
                 result.rows_added += 1
-                if self.dry_run:
+                if self.dry_run and len(result.changes) < MAX_LISTED:
                     result.changes.append(
                         {
                             "uscc": rec.uscc,
@@ -345,7 +370,6 @@ class _ChunkWriter:
                     *quantities,
                 )
             )
-        result.rows_accepted += len(records)
         if self.dry_run:
             return
         for chunk in _chunks(to_retire, 5000):

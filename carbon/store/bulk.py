@@ -56,7 +56,8 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
             for row in chunk:
                 values = list(row)
                 for i, proc in processors:
-                    values[i] = proc(values[i])
+                    if values[i] is not None:  # NULL stays NULL (JSON columns store SQL NULL)
+                        values[i] = proc(values[i])
                 converted.append(tuple(values))
             chunk = converted
         conn.exec_driver_sql(sql, chunk)
