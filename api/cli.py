@@ -15,7 +15,10 @@ from typing import Any
 import click
 
 from carbon.domain.errors import CarbonError
+from carbon.services import error_report
 from carbon.services import usecases as services
+from carbon.services.imports import ImportResult
+from carbon.services.jobs import InProcessRunner
 from carbon.store.db import Database, default_url, safe_url
 
 SAMPLE_INPUTS = Path(__file__).resolve().parent.parent / "sample_inputs"
@@ -94,24 +97,42 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--errors-out",
+    "errors_out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="For a rejected file, write its workbook with the bad cells marked here.",
+)
 @json_option
 @db_option
 @click.pass_obj
-def import_cmd(obj: Ctx, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+def import_cmd(
+    obj: Ctx, files: tuple[Path, ...], dry_run: bool, errors_out: Path | None, as_json: bool
+) -> None:
     """Import one or more energy workbooks (template layout)."""
     results = []
+    workbooks: dict[int, Path] = {}  # index in results -> its error workbook
     for path in files:
-        progress = _progress_bar(path.name) if sys.stderr.isatty() and not as_json else None
+        talk = sys.stderr.isatty() and not as_json
+        progress = _progress_bar(path.name) if talk else None
+        runner = _AnnouncingRunner(obj.db) if talk else None
         res = run(
             as_json,
-            lambda p=path, pr=progress: services.import_file(
-                obj.db, p.read_bytes(), p.name, dry_run=dry_run, progress=pr
+            lambda p=path, pr=progress, rn=runner: services.import_file(
+                obj.db, p.read_bytes(), p.name, dry_run=dry_run, progress=pr, runner=rn
             ),
         )
         if progress is not None:
             progress(-1, -1)
+        if errors_out is not None and res.status == "rejected":
+            workbooks[len(results)] = run(
+                as_json, lambda p=path, r=res: _write_error_workbook(obj.db, p, r, errors_out, workbooks)
+            )
         results.append(res)
     docs = [r.as_dict() for r in results]
+    for i, out in workbooks.items():
+        docs[i]["error_workbook"] = str(out)
     payload: Any = (
         docs[0]
         if len(docs) == 1
@@ -127,7 +148,7 @@ def import_cmd(obj: Ctx, files: tuple[Path, ...], dry_run: bool, as_json: bool) 
     )
 
     def human() -> None:
-        for r in results:
+        for i, r in enumerate(results):
             click.echo(
                 f"{r.filename}: {r.status} (sha256 {r.sha256[:12]}…) rows accepted {r.rows_accepted}, "
                 f"rejected {r.rows_rejected}, added {r.rows_added}, changed {r.rows_changed}, "
@@ -138,6 +159,8 @@ def import_cmd(obj: Ctx, files: tuple[Path, ...], dry_run: bool, as_json: bool) 
                 click.echo(f"  ✗ {where}: {e.message}")
             if len(r.errors) > 200:
                 click.echo(f"  … and {len(r.errors) - 200} more errors (use --json for all)")
+            if i in workbooks:
+                click.echo(f"  errors workbook / 错误标注文件: {workbooks[i]}")
             for w in r.warnings[:20]:
                 click.echo(f"  ! {w.sheet} {w.row or ''} {w.column or ''}: {w.message}")
             if r.status == "dry_run":
@@ -152,19 +175,49 @@ def import_cmd(obj: Ctx, files: tuple[Path, ...], dry_run: bool, as_json: bool) 
         sys.exit(1)
 
 
+class _AnnouncingRunner(InProcessRunner):
+    """Eager, and says on the terminal that the recomputation has started."""
+
+    def submit(self, job_id: int) -> Any:
+        click.echo("recomputing accounts and ratings / 正在重新计算碳账户与评价 …", err=True)
+        return super().submit(job_id)
+
+
+def _write_error_workbook(
+    db: Database, path: Path, res: ImportResult, out_dir: Path, taken: dict[int, Path]
+) -> Path:
+    """Write the rejected file's error workbook into ``out_dir``; a name is never reused."""
+    if res.import_id is not None:
+        data, name = error_report.error_workbook(db, res.import_id)
+    else:  # a dry run recorded nothing: mark the file as read
+        data, name = error_report.annotate(path.read_bytes(), res.filename, [e.as_dict() for e in res.errors])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target, n = out_dir / name, 1
+    while target in taken.values():
+        n += 1
+        target = out_dir / f"{Path(name).stem}-{n}.xlsx"
+    target.write_bytes(data)
+    return target
+
+
 def _progress_bar(name: str) -> Callable[[int, int], None]:
+    """A tqdm bar on stderr, closed when the rows are all read (or on ``update(-1, -1)``)."""
     from tqdm import tqdm
 
     bar: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
-        if done < 0:
+        if bar.get("closed"):
+            return
+        if done >= 0:
+            if "bar" not in bar:
+                bar["bar"] = tqdm(total=total, desc=name, unit="row", file=sys.stderr)
+            bar["bar"].total = max(total, done)
+            bar["bar"].update(done - bar["bar"].n)
+        if done < 0 or done >= total:
             if "bar" in bar:
                 bar["bar"].close()
-            return
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc=name, unit="row", file=sys.stderr)
-        bar["bar"].update(done - bar["bar"].n)
+            bar["closed"] = True
 
     return update
 
