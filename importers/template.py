@@ -28,6 +28,7 @@ import math
 import os
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -205,12 +206,53 @@ def _load_calamine(data: bytes, filename: str) -> list[_RawSheet]:
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx, ods), OLE (xls)
 
 
-def _load(data: bytes, filename: str) -> list[_RawSheet]:
+@dataclass(frozen=True)
+class Limits:
+    """What a file may hold before anything in it is parsed."""
+
+    max_rows: int = 1_000_000
+    max_uncompressed_bytes: int = 1 << 30  # an xlsx of 240,000 template rows expands to ~140 MB
+
+
+def _check_zip(data: bytes, filename: str, limits: Limits) -> None:
+    """Refuse a zip (xlsx, ods) whose members expand beyond the limit: a zip bomb.
+
+    The central directory declares each member's size, and both Python's zipfile and the
+    Rust reader calamine uses stop inflating a member at its declared size, so the sum of
+    declared sizes bounds what parsing can inflate; reading it costs no decompression.
+    """
+    try:
+        total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a readable zip: calamine reports it in the user's terms
+    if total > limits.max_uncompressed_bytes:
+        raise _Unreadable(
+            f"'{filename}' expands to {total / 1e6:,.0f} MB when unpacked, more than the "
+            f"{limits.max_uncompressed_bytes / 1e6:,.0f} MB allowed; split it into smaller files "
+            "/ 文件解压后过大，请拆分为多个文件上传"
+        )
+
+
+def _check_rows(sheets: list[_RawSheet], filename: str, limits: Limits) -> None:
+    rows = sum(s.n_rows for s in sheets)
+    if rows > limits.max_rows:
+        raise _Unreadable(
+            f"'{filename}' has {rows:,} rows, more than the {limits.max_rows:,} allowed in one file; "
+            "split it into smaller files / 文件行数超过上限，请拆分为多个文件上传"
+        )
+
+
+def _load(data: bytes, filename: str, limits: Limits) -> list[_RawSheet]:
     if not data:
         raise _Unreadable(f"'{filename}' is empty / 文件为空")
     if filename.lower().endswith(CSV_EXTENSIONS) and not data.startswith(_SPREADSHEET_MAGIC):
-        return _load_csv(data, filename)
-    return _load_calamine(data, filename)
+        sheets = _load_csv(data, filename)
+    else:
+        if data.startswith(b"PK\x03\x04"):
+            _check_zip(data, filename, limits)
+        sheets = _load_calamine(data, filename)
+    _check_rows(sheets, filename, limits)
+    return sheets
 
 
 # ---------------------------------------------------------------------------------------
@@ -878,7 +920,11 @@ def _error_file(message: str) -> ParsedFile:
 
 
 def read_template(
-    data: bytes, filename: str, progress: Progress | None = None, sink: Sink | None = None
+    data: bytes,
+    filename: str,
+    progress: Progress | None = None,
+    sink: Sink | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, so one shared default is safe
 ) -> ParsedFile:
     """Read a template workbook (xlsx, xls, ods or csv) into canonical monthly records.
 
@@ -889,6 +935,9 @@ def read_template(
     With ``sink``, records are handed over in chunks of about ``SINK_CHUNK`` as they are
     read, and not kept (``ParsedFile.records`` is then empty): a large file never sits in
     memory whole. No chunk is handed over after the first rejected cell.
+
+    A file over ``limits`` (rows, or unpacked size of an xlsx/ods: a zip bomb) is refused
+    before its rows are read.
     """
     # Reading allocates hundreds of thousands of containers (records, value dicts) that
     # all survive, so the cyclic GC would walk the growing heap again and again (20-30 %
@@ -897,15 +946,17 @@ def read_template(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_template(data, filename, progress, sink)
+        return _read_template(data, filename, progress, sink, limits)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _read_template(data: bytes, filename: str, progress: Progress | None, sink: Sink | None) -> ParsedFile:
+def _read_template(
+    data: bytes, filename: str, progress: Progress | None, sink: Sink | None, limits: Limits
+) -> ParsedFile:
     try:
-        sheets = _load(data, filename)
+        sheets = _load(data, filename, limits)
     except _Unreadable as exc:
         return _error_file(str(exc))
 

@@ -6,6 +6,7 @@ envelope and the CLI to exit codes in one place each.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -34,12 +35,18 @@ class CellError:
 
 
 class ImportRejected(CarbonError):
+    """A file with rejected cells. ``extra`` holds what else the answer carries (the id of
+    the recorded attempt, where to download its error workbook), beside the envelope."""
+
     status = 422
     code = "import_rejected"
 
-    def __init__(self, message: str, errors: list[CellError]) -> None:
+    def __init__(
+        self, message: str, errors: list[CellError], extra: Mapping[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.errors = errors
+        self.extra: dict[str, object] = dict(extra or {})
 
 
 class UnknownEnterprise(CarbonError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -25,7 +26,7 @@ from carbon.services.jobs import enqueue_recompute
 from carbon.store.bulk import insert_many
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, ImportRow, MonthlyInput, YearPolicy, utcnow
-from importers.template import read_template
+from importers.template import Limits, read_template
 
 Progress = Callable[[int, int], None]
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "division", "section", "region_code")
@@ -95,6 +96,17 @@ class ImportResult:
         return d
 
 
+def limits_from_env() -> Limits:
+    """File limits: CARBON_MAX_ROWS (default 1,000,000) and CARBON_MAX_UNPACKED_MB (1,024)."""
+    default = Limits()
+    rows = os.environ.get("CARBON_MAX_ROWS")
+    unpacked = os.environ.get("CARBON_MAX_UNPACKED_MB")
+    return Limits(
+        max_rows=int(rows) if rows else default.max_rows,
+        max_uncompressed_bytes=int(float(unpacked) * 1e6) if unpacked else default.max_uncompressed_bytes,
+    )
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -131,7 +143,7 @@ def import_file(
         writer = _ChunkWriter(session, data, filename, digest, dry_run=dry_run)
         # Writing on a second thread was measured slower: the GIL serialises more than
         # SQLite overlaps.
-        parsed = read_template(data, filename, progress=progress, sink=writer.write)
+        parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits_from_env())
         if not parsed.errors:
             return writer.finish(parsed)
         session.rollback()

@@ -160,3 +160,32 @@ def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict
     from carbon.services.monthly import monthly_report as build
 
     return build(db, region, month, out_dir)
+
+
+def push_readings(
+    db: Database,
+    body: bytes,
+    *,
+    content_type: str,
+    source: str | None = None,
+    runner: InProcessRunner | None = None,
+) -> dict[str, Any]:
+    """Store a batch of meter readings (JSON or CSV) and run the recomputation it queues."""
+    from carbon.services import feeds
+
+    if content_type == "text/csv":
+        raw = feeds.parse_csv(body)
+        source = feeds.check_source(source)
+    elif content_type == "application/json":
+        source, raw = feeds.parse_json(body, source)
+    else:
+        raise InvalidValue("send application/json or text/csv / 请以JSON或CSV格式提交")
+    result = feeds.push(db, source, raw, body)
+    if result.job_id is not None:
+        runner = runner or InProcessRunner(db, "eager")
+        done = runner.submit(result.job_id)
+        if isinstance(done, Job):
+            result.job = jobs.job_dict(done)
+    out = result.as_dict()
+    out["status"] = "accepted" if result.changed else "unchanged"
+    return out

@@ -248,3 +248,32 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FeedReading(Base):
+    """One reading pushed by a utility's meter feed, as received and in canonical units.
+
+    ``(source, key)`` is the client's idempotency key: the same key again is the same
+    reading. Readings are applied to ``monthly_inputs`` as new revisions; this table keeps
+    what each source said, so a later reading of the same enterprise-month-carrier from
+    that source supersedes its earlier one.
+    """
+
+    __tablename__ = "feed_readings"
+    __table_args__ = (
+        UniqueConstraint("source", "key", name="uq_feed_readings_source_key"),
+        Index("ix_feed_readings_enterprise_period", "enterprise_id", "year", "month", "carrier"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    carrier: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)  # canonical unit of the carrier
+    original_value: Mapped[float] = mapped_column(Float)
+    original_unit: Mapped[str] = mapped_column(String(40))
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

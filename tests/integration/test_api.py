@@ -196,3 +196,11 @@ def test_corrected_file_creates_revision_and_keeps_history(app, client):
         assert old_ratings >= 1
     all_revisions = client.get(f"/api/v1/enterprises/{uscc}/ratings?all_revisions=true").json
     assert len(all_revisions) >= 2 and sum(1 for h in all_revisions if h["current"]) == 1
+
+
+def test_row_limit_rejects_the_whole_file(app, client, sample_files, monkeypatch):
+    monkeypatch.setenv("CARBON_MAX_ROWS", "50")
+    f = sample_files[0]
+    r = upload(client, f.read_bytes(), f.name)
+    assert r.status_code == 422 and "allowed" in r.json["errors"][0]["message"]
+    assert count(app, MonthlyInput) == 0
