@@ -51,13 +51,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api = Api(app)
     from api.resources.enterprises.routes import blp as enterprises
+    from api.resources.feeds.routes import blp as feeds
     from api.resources.imports.routes import blp as imports
     from api.resources.jobs.routes import blp as jobs
     from api.resources.ratings.routes import blp as ratings
     from api.resources.summary.routes import blp as summary
     from api.resources.templates.routes import blp as templates
 
-    for blp in (enterprises, ratings, imports, jobs, templates, summary):
+    for blp in (enterprises, ratings, imports, feeds, jobs, templates, summary):
         api.register_blueprint(blp)
     register_error_handlers(app)
     _swagger_assets(app)

@@ -10,11 +10,9 @@ from importers.template import Limits, read_template, write_template
 
 
 def _rows(n: int) -> list[dict[str, object]]:
-    return [
-        {"uscc": make_uscc("91330802MA2D00001"), "name": "甲", "industry_code": "3011", "region_code": "330802",
-         "month": f"2023-{m:02d}", "electricity": 1.0}
-        for m in range(1, n + 1)
-    ]  # fmt: skip
+    uscc = make_uscc("91330802MA2D00001")
+    base = {"uscc": uscc, "name": "甲", "industry_code": "3011", "region_code": "330802", "electricity": 1.0}
+    return [{**base, "month": f"2023-{m:02d}"} for m in range(1, n + 1)]
 
 
 def test_too_many_rows_is_one_clear_error():
