@@ -20,10 +20,10 @@ def envelope(status: int, code: str, message: str, errors: Any = None) -> tuple[
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CarbonError)
     def carbon_error(err: CarbonError) -> tuple[dict[str, Any], int]:
-        errors: Any = None
         if isinstance(err, ImportRejected):
-            errors = [e.as_dict() for e in err.errors]
-        return envelope(err.status, err.code, err.message, errors)
+            body, status = envelope(err.status, err.code, err.message, [e.as_dict() for e in err.errors])
+            return {**err.extra, **body}, status  # the envelope's own keys always win
+        return envelope(err.status, err.code, err.message)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> tuple[dict[str, Any], int]:

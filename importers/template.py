@@ -37,6 +37,7 @@ from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
 from carbon.domain.errors import CellError
+from carbon.domain.exports import FORMULA_START
 from carbon.domain.identifiers import Period, parse_industry, region_problem, uscc_problem
 from carbon.domain.quantities import ECONOMIC_KEYS, FIELD_BY_KEY, unit_factor
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
@@ -1018,7 +1019,6 @@ NOTES_NAME = {"zh": "说明", "en": "Notes"}
 QUANTITY_FORMAT = "#,##0.00##"
 MONTH_DATE_FORMAT = "yyyy-mm"
 VALIDATION_LAST_ROW = 1048576
-_FORMULA_START = ("=", "+", "-", "@")
 
 GENERAL_NOTES: tuple[tuple[str, str], ...] = (
     ("每行填写一家企业一个月的数据。", "One row per enterprise per month."),
@@ -1150,7 +1150,7 @@ def write_template(rows: Iterable[Mapping[str, object]] | None = None, lang: str
                 cell.value = v
                 cell.data_type = "s"  # never a formula, whatever it starts with
                 cell.number_format = "@"
-                if v.startswith(_FORMULA_START):
+                if v.startswith(FORMULA_START):
                     cell.quotePrefix = True
             elif isinstance(v, dt.date):
                 cell.value = v

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from reports.cells import text_cell
 from reports.regions import division_name, region_name
 
 PART_LABELS: dict[str, tuple[str, str]] = {
@@ -80,7 +81,6 @@ SHEETS = (
 PDF_LIST_LIMIT = 40
 PDF_RED_LIMIT = 100
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DASH = "—"
 BEIJING = timezone(timedelta(hours=8))
 
@@ -203,22 +203,14 @@ class XColumn:
     value: Callable[[Mapping[str, Any]], Any] | None = None
 
 
-def _text_cell(cell: Any, value: str) -> None:
-    """A text cell that a spreadsheet never evaluates, whatever it starts with."""
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(_FORMULA_START):
-        cell.quotePrefix = True
-
-
 def _put(ws: Any, row: int, col: int, value: Any, kind: str = "text") -> Any:
     cell = ws.cell(row=row, column=col)
     if value is None:
         return cell
     if isinstance(value, str):
-        _text_cell(cell, value)
+        text_cell(cell, value)
     elif isinstance(value, bool):
-        _text_cell(cell, "是 Yes" if value else "否 No")
+        text_cell(cell, "是 Yes" if value else "否 No")
     else:
         cell.value = value
         cell.number_format = NUMBER_FORMATS[kind]

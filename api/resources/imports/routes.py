@@ -1,9 +1,11 @@
-"""Uploading energy workbooks."""
+"""Uploading energy workbooks; a recorded import, and a rejected one's error workbook."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from flask import Response, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -11,9 +13,11 @@ from marshmallow import Schema, fields
 
 from api.resources.common import db, jobs
 from carbon.domain.errors import ImportRejected
-from carbon.services import usecases
+from carbon.services import error_report, usecases
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports", description="Workbook imports 数据导入")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadSchema(Schema):
@@ -71,9 +75,67 @@ class Imports(MethodView):
             db(), data, upload.filename or "upload.xlsx", dry_run=query["dry_run"], runner=jobs()
         )
         if result.status == "rejected":
+            extra = {}
+            if result.import_id is not None:  # a dry run records nothing
+                extra = {
+                    "import_id": result.import_id,
+                    "error_workbook": url_for("imports.ErrorWorkbook", import_id=result.import_id),
+                }
             raise ImportRejected(
                 f"{upload.filename}: {len(result.errors)} error(s), nothing was imported "
                 f"/ 文件有{len(result.errors)}处错误，未导入任何数据",
                 result.errors,
+                extra,
             )
         return result.as_dict(), 201 if result.status == "imported" else 200
+
+
+class ImportSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"enum": ["imported", "unchanged", "rejected"]})
+    filename = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    rows_accepted = fields.Integer()
+    rows_rejected = fields.Integer()
+    rows_added = fields.Integer()
+    rows_changed = fields.Integer()
+    rows_unchanged = fields.Integer()
+    enterprises = fields.List(fields.String())
+    errors = fields.List(fields.Nested(CellErrorSchema))
+    warnings = fields.List(fields.Nested(CellErrorSchema))
+    created_at = fields.String(allow_none=True)
+    error_workbook = fields.String(
+        allow_none=True, metadata={"description": "a rejected import's errors workbook to download"}
+    )
+
+
+@blp.route("/<int:import_id>")
+class ImportOne(MethodView):
+    @blp.response(200, ImportSchema)
+    @blp.alt_response(404, description="no such import")
+    def get(self, import_id: int) -> dict[str, Any]:
+        """One recorded import (a rejected one too): status, file, counts, errors, warnings."""
+        view = error_report.import_view(db(), import_id)
+        rejected = view["status"] == "rejected"
+        view["error_workbook"] = url_for("imports.ErrorWorkbook", import_id=import_id) if rejected else None
+        return view
+
+
+@blp.route("/<int:import_id>/errors.xlsx")
+class ErrorWorkbook(MethodView):
+    @blp.response(
+        200,
+        content_type=XLSX,
+        description="the uploaded workbook with every bad cell filled red and commented, a "
+        "column 错误说明 / Problems, and a first sheet 错误汇总 Errors listing every error",
+    )
+    @blp.alt_response(404, description="no such import")
+    @blp.alt_response(422, description="the import was not rejected: nothing to mark")
+    def get(self, import_id: int) -> Response:
+        """Download a rejected import's workbook with what is wrong marked in it.
+
+        A file that cannot be opened as xlsx (xls, ods, a damaged file) gives the list of
+        errors only; a CSV file gives its rows with the bad cells marked."""
+        data, name = error_report.error_workbook(db(), import_id)
+        return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)

@@ -1,0 +1,7 @@
+"""Rules for what the service writes into spreadsheets (DESIGN §7)."""
+
+from __future__ import annotations
+
+# A text cell starting with one of these would be read as a formula by a spreadsheet
+# (CSV injection), so exports mark such text as text.
+FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
