@@ -72,3 +72,10 @@ class InvalidReferenceData(CarbonError):
 class InvalidValue(CarbonError):
     status = 422
     code = "invalid_value"
+
+
+class ImportConflict(CarbonError):
+    """Another import or feed changed the same enterprise-months at the same time."""
+
+    status = 409
+    code = "import_conflict"

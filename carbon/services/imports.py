@@ -16,9 +16,10 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from carbon.domain.errors import CellError
+from carbon.domain.errors import CellError, ImportConflict
 from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
@@ -137,6 +138,23 @@ def import_file(
                 enterprises=list(previous.enterprises),
                 import_id=previous.id,
             )
+    try:
+        return _import(db, data, filename, digest, dry_run=dry_run, progress=progress)
+    except (IntegrityError, OperationalError) as exc:
+        # The one-current-row indexes (or SQLite's single writer) stop two imports of the
+        # same enterprise-months from both winning: the later one is rolled back whole.
+        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        raise ImportConflict(
+            f"{filename}: another import changed the same enterprises or months at the same time; "
+            "nothing from this file was written, upload it again "
+            "/ 另一导入同时修改了相同企业或月份的数据，本文件未写入任何数据，请重新上传"
+        ) from exc
+
+
+def _import(
+    db: Database, data: bytes, filename: str, digest: str, *, dry_run: bool, progress: Progress | None
+) -> ImportResult:
     # One transaction: chunks are written as the importer hands them over, and a rejected
     # cell anywhere rolls all of it back.
     with db.unit_of_work() as session:

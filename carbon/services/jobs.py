@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import CarbonError, NotFound
@@ -24,6 +25,7 @@ from carbon.store.db import Database
 from carbon.store.models import Job, utcnow
 
 log = logging.getLogger(__name__)
+ATTEMPTS = 3
 
 
 def enqueue_recompute(session: Session, years: list[int], *, reason: str, import_id: int | None) -> Job:
@@ -68,11 +70,21 @@ def run_job(db: Database, job_id: int) -> Job:
     if not claimed:
         return job_view(db, job_id)
     try:
-        with db.unit_of_work() as session:
-            job = session.get(Job, job_id)
-            assert job is not None
-            job.result = HANDLERS[job.kind](session, job)
-            job.status, job.finished_at = "done", utcnow()
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with db.unit_of_work() as session:
+                    job = session.get(Job, job_id)
+                    assert job is not None
+                    job.result = HANDLERS[job.kind](session, job)
+                    job.status, job.finished_at = "done", utcnow()
+                break
+            except (IntegrityError, OperationalError):
+                # Another process recomputed the same year at the same moment (the
+                # one-current-row indexes refused the second writer): compute again on
+                # what is now current.
+                if attempt == ATTEMPTS:
+                    raise
+                log.warning("job %s collided with another recomputation; attempt %s", job_id, attempt + 1)
     except Exception as exc:  # recorded on the job; the caller sees status "failed"
         log.exception("job %s failed", job_id)
         message = exc.message if isinstance(exc, CarbonError) else "internal error / 内部错误"

@@ -54,3 +54,34 @@ def test_a_job_left_queued_runs_when_the_next_runner_starts(db, sample_files):
         assert not s.scalars(select(Job).where(Job.status == "queued")).all()
     # Running it again is a no-op: a job is claimed once.
     assert jobs_service.run_job(db, result.job_id).status == "done"
+
+
+def test_a_job_that_collides_with_another_recomputation_runs_again(db, sample_files, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    f = sample_files[3]
+    result = ingest_only(db, f.read_bytes(), f.name)
+    real = jobs_service.HANDLERS["recompute"]
+    calls = []
+
+    def flaky(session, job):
+        calls.append(job.id)
+        if len(calls) == 1:
+            raise IntegrityError("insert", {}, Exception("uq_ratings_current"))
+        return real(session, job)
+
+    monkeypatch.setitem(jobs_service.HANDLERS, "recompute", flaky)
+    job = jobs_service.run_job(db, result.job_id)
+    assert job.status == "done" and len(calls) == 2
+
+
+def test_a_job_that_keeps_failing_is_marked_failed_with_a_message(db, sample_files, monkeypatch):
+    f = sample_files[4]
+    result = ingest_only(db, f.read_bytes(), f.name)
+
+    def broken(session, job):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(jobs_service.HANDLERS, "recompute", broken)
+    job = jobs_service.run_job(db, result.job_id)
+    assert job.status == "failed" and job.error == "internal error / 内部错误"
