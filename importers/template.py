@@ -56,6 +56,7 @@ Progress = Callable[[int, int], None]
 Sink = Callable[[list[MonthlyRecord]], None]
 SINK_CHUNK = 20_000
 
+NAME_MAX_CHARS = 200  # the template's limit (its data validation) and the stored name's
 HEADER_SEARCH_ROWS = 10  # the header row is looked for in rows 1-10 of each sheet
 PROGRESS_EVERY = 5000
 CSV_EXTENSIONS = (".csv", ".txt")
@@ -141,7 +142,8 @@ def _load_csv(data: bytes, filename: str) -> list[_RawSheet]:
     for r in rows:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
-    stem = os.path.splitext(os.path.basename(filename))[0] or "csv"
+    # The file name stands for the sheet name (stored in 100 characters, like an xlsx's 31).
+    stem = (os.path.splitext(os.path.basename(filename))[0] or "csv")[:100]
     return [_RawSheet(stem, iter(rows), len(rows), 1, 0, typed=False)]
 
 
@@ -600,6 +602,10 @@ def _read_identity(cells: tuple[Any, Any, Any, Any]) -> _Who:
         name = " ".join(_code_text(n).split()) if not isinstance(n, str) else " ".join(n.split())
         name = name or None
         has_blank = name is None
+        if name is not None and len(name) > NAME_MAX_CHARS:
+            problems.append(
+                ("name", f"name has {len(name):,} characters, more than {NAME_MAX_CHARS} / 企业名称过长")
+            )
     if i is not None:
         if _is_blank(i):
             has_blank = True
@@ -1125,7 +1131,7 @@ def write_template(rows: Iterable[Mapping[str, object]] | None = None, lang: str
             dv.errorStyle = "warning"
             dv.error = "月份应为 YYYY-MM 或日期 / month should be YYYY-MM or a date"
         else:
-            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200")
+            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(NAME_MAX_CHARS))
             dv.error = "名称过长 / name too long"
         dv.errorTitle = title
         dv.promptTitle = title
