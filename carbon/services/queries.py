@@ -6,7 +6,6 @@ methodology behind it, so the API and the CLI format the same figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -14,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from carbon.domain.accounting import account, intensity
 from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
-from carbon.domain.identifiers import Period, region_in_scope, region_prefix
+from carbon.domain.identifiers import Period, region_prefix
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
 from carbon.domain.rating import what_if
 from carbon.services import reference
 from carbon.services.compute import ACCOUNT_VALUES, policy
-from carbon.store.models import AccountRow, CalcRun, Enterprise, ImportRow, MonthlyInput, RatingRow
+from carbon.store.models import AccountRow, Enterprise, ImportRow, MonthlyInput, RatingRow
 
 ACCOUNT_FIELDS = (*ACCOUNT_VALUES, "factor_set", "calc_run_id")
 
@@ -353,11 +352,3 @@ def chart_intensity(
         dim = (r.explanation.get("dimensions") or {}).get("regional_contribution") or {}
         region.append(dim.get("benchmark"))
     return years, own, industry, region
-
-
-def calc_runs(session: Session, limit: int = 50) -> Sequence[CalcRun]:
-    return list(session.scalars(select(CalcRun).order_by(CalcRun.id.desc()).limit(limit)))
-
-
-def in_scope(region_code: str, scope: str | None) -> bool:
-    return scope is None or region_in_scope(region_code, scope)
