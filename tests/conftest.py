@@ -51,3 +51,19 @@ def db(db_url: str):
     database = open_database(db_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def app(db_url: str):
+    """The API on that database; recomputation jobs run inside the request."""
+    from api.app import create_app
+
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "JOBS": "eager"})
+    yield app
+    app.extensions["carbon_jobs"].shutdown()
+    app.extensions["carbon_db"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -96,6 +96,20 @@ class ComputeSummary:
     changes_total: int = 0
     grade_changes: dict[str, int] = field(default_factory=dict)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "years": self.years,
+            "factor_sets": {str(k): v for k, v in self.factor_sets.items()},
+            "methodologies": {str(k): v for k, v in self.methodologies.items()},
+            "accounts_written": self.accounts_written,
+            "accounts_unchanged": self.accounts_unchanged,
+            "ratings_written": self.ratings_written,
+            "ratings_unchanged": self.ratings_unchanged,
+            "calc_run_ids": self.calc_run_ids,
+            "grade_changes": self.grade_changes,
+            "changes_total": self.changes_total,
+        }
+
     def record(
         self,
         uscc: str,

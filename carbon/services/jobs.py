@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import CarbonError, NotFound
-from carbon.services.compute import ComputeSummary, recompute
+from carbon.services.compute import recompute
 from carbon.store.db import Database
 from carbon.store.models import Job, utcnow
 
@@ -35,25 +35,9 @@ def enqueue_recompute(session: Session, years: list[int], *, reason: str, import
     return job
 
 
-def summary_dict(s: ComputeSummary) -> dict[str, Any]:
-    return {
-        "years": s.years,
-        "accounts_written": s.accounts_written,
-        "ratings_written": s.ratings_written,
-        "accounts_unchanged": s.accounts_unchanged,
-        "ratings_unchanged": s.ratings_unchanged,
-        "factor_sets": {str(k): v for k, v in s.factor_sets.items()},
-        "methodologies": {str(k): v for k, v in s.methodologies.items()},
-        "grade_changes": s.grade_changes,
-        "calc_run_ids": s.calc_run_ids,
-    }
-
-
 def _recompute(session: Session, job: Job) -> dict[str, Any]:
     p = job.params
-    return summary_dict(
-        recompute(session, p["years"], reason=p.get("reason", "import"), import_id=job.import_id)
-    )
+    return recompute(session, p["years"], reason=p.get("reason", "import"), import_id=job.import_id).as_dict()
 
 
 HANDLERS: dict[str, Callable[[Session, Job], dict[str, Any]]] = {"recompute": _recompute}

@@ -92,16 +92,7 @@ def recalc(
             session.rollback()
     return {
         "status": "dry_run" if dry_run else "done",
-        "years": s.years,
-        "factor_sets": {str(k): v for k, v in s.factor_sets.items()},
-        "methodologies": {str(k): v for k, v in s.methodologies.items()},
-        "accounts_written": s.accounts_written,
-        "accounts_unchanged": s.accounts_unchanged,
-        "ratings_written": s.ratings_written,
-        "ratings_unchanged": s.ratings_unchanged,
-        "calc_run_ids": s.calc_run_ids,
-        "grade_changes": s.grade_changes,
-        "changes_total": s.changes_total,
+        **s.as_dict(),
         "changes": [{"uscc": c.uscc, "year": c.year, "old": c.old or {}, "new": c.new} for c in s.changes],
     }
 

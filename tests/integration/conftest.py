@@ -15,21 +15,6 @@ def sample_files() -> list[Path]:
 
 
 @pytest.fixture
-def app(db_url):
-    from api.app import create_app
-
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "JOBS": "eager"})
-    yield app
-    app.extensions["carbon_jobs"].shutdown()
-    app.extensions["carbon_db"].dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
 def loaded(client, sample_files):
     """The API with two counties' sample workbooks imported."""
     for f in sample_files[:2]:
