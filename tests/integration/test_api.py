@@ -124,7 +124,7 @@ def test_errors_share_one_envelope(loaded):
     assert r.status_code == 404 and r.json["status"] == 404
     uscc = loaded.get("/api/v1/enterprises").json[0]["uscc"]
     assert loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2019").status_code == 404
-    assert loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023?month=2023-13").status_code in (404, 422)
+    assert loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023?month=2023-13").status_code == 422
     assert loaded.get(f"/api/v1/enterprises/{uscc}/charts/pie?format=png").status_code == 422
     assert loaded.get(f"/api/v1/enterprises/{uscc}/charts/monthly-emissions").status_code == 422
 
