@@ -24,23 +24,32 @@ import csv
 import datetime as dt
 import gc
 import io
-import math
 import os
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain, islice
 from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
 from carbon.domain.errors import CellError
 from carbon.domain.exports import FORMULA_START
-from carbon.domain.identifiers import Period, parse_industry, region_problem, uscc_problem
+from carbon.domain.identifiers import Period
 from carbon.domain.quantities import ECONOMIC_KEYS, FIELD_BY_KEY, unit_factor
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
+from importers.cells import (
+    CellProblem,
+    code_text,
+    column_letter,
+    is_blank,
+    read_industry,
+    read_month,
+    read_number,
+    read_region,
+    read_uscc,
+)
 from importers.layout import (
     IDENTITY_BY_KEY,
     IDENTITY_COLUMNS,
@@ -61,31 +70,6 @@ HEADER_SEARCH_ROWS = 10  # the header row is looked for in rows 1-10 of each she
 PROGRESS_EVERY = 5000
 CSV_EXTENSIONS = (".csv", ".txt")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
-
-# Month cells written as text. A day or time after the month is allowed and ignored.
-_MONTH_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?$")
-_MONTH_SEP = re.compile(
-    r"^(\d{4})\s*([-/.])\s*(\d{1,2})(?:\s*\2\s*\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?$"
-)
-_MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
-YEAR_RANGE = (1950, 2100)
-# Excel serial day numbers for 1970-01-01 .. 2099-12-31: a number in this range in the
-# month column is a date whose cell lost its date format.
-EXCEL_SERIAL_RANGE = (25569, 73050)
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-_TEXT_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][+-]?\d+)?")
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> 'A', 26 -> 'AA')."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
 
 # ---------------------------------------------------------------------------------------
 # Loading the file
@@ -262,122 +246,6 @@ def _load(data: bytes, filename: str, limits: Limits) -> list[_RawSheet]:
 # Cell readers (the slow path; the fast path inlines the float case)
 
 
-class _CellProblem(Exception):
-    """A cell that cannot be read; the message is for the user."""
-
-
-def _show(v: object) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, str):
-        return repr(v)
-    return str(v)
-
-
-def _is_blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-def _number(v: object, header: str) -> tuple[float | None, bool]:
-    """A quantity cell -> (value in the header's unit or None if blank, was it text)."""
-    if type(v) is float or (isinstance(v, int) and not isinstance(v, bool)):
-        x = float(v)
-        if not math.isfinite(x):
-            raise _CellProblem(f"{header}: expected a finite number, got {_show(v)} / 应为有限数值")
-        if x < 0:
-            raise _CellProblem(
-                f"{header}: expected a non-negative number, got {_show(v)} / 应为非负数字，不能为负数"
-            )
-        return x, False
-    if isinstance(v, str):
-        t = unicodedata.normalize("NFKC", v).strip()
-        if not t:
-            return None, False
-        if _TEXT_NUMBER.fullmatch(t) and any(c.isdigit() for c in t):
-            x = float(t.replace(",", ""))
-            if math.isfinite(x) and x >= 0:
-                return x, True
-            if x < 0:
-                raise _CellProblem(
-                    f"{header}: expected a non-negative number, got {v!r} / 应为非负数字，不能为负数"
-                )
-        raise _CellProblem(
-            f"{header}: expected a non-negative number, got {v!r} / 应为非负数字，实际为“{v.strip()}”"
-        )
-    if isinstance(v, dt.date | dt.time | dt.timedelta):
-        raise _CellProblem(f"{header}: expected a number, got the date/time {v} / 应为数字，实际为日期或时间")
-    raise _CellProblem(f"{header}: expected a non-negative number, got {_show(v)} / 应为非负数字")
-
-
-def _code_text(v: object) -> str:
-    """An identifier cell as text: numeric cells lose their '.0'."""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, str):
-        return unicodedata.normalize("NFKC", v).strip()
-    return str(v)
-
-
-def _read_uscc(v: object) -> tuple[str | None, str | None]:
-    """(normalised USCC, problem)."""
-    if _is_blank(v):
-        return None, "USCC is empty / 统一社会信用代码为空"
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        return None, (
-            f"USCC {_show(v)} is a number cell, which loses digits; enter the USCC as text "
-            "/ 统一社会信用代码应以文本格式填写"
-        )
-    if type(v) is str and len(v) == 18 and v.isascii() and v.isalnum():
-        code = v.upper()  # the common case needs no Unicode folding
-    else:
-        code = "".join(_code_text(v).split()).upper()
-    problem = uscc_problem(code)
-    if problem:
-        return None, f"USCC {code!r}: {problem}"
-    return code, None
-
-
-def _period(year: int, month: int, raw: object) -> Period:
-    if not (YEAR_RANGE[0] <= year <= YEAR_RANGE[1] and 1 <= month <= 12):
-        raise _CellProblem(
-            f"month {_show(raw)} is not a valid month ({YEAR_RANGE[0]}-{YEAR_RANGE[1]}, 1-12) / 月份无效"
-        )
-    return Period(year, month)
-
-
-_MONTH_HELP = "use YYYY-MM, YYYY年M月, YYYY/MM or a date cell / 月份格式应为YYYY-MM、YYYY年M月、YYYY/MM或日期"
-
-
-def _read_month(v: object) -> Period:
-    if isinstance(v, dt.date):  # datetime is a date too
-        return _period(v.year, v.month, v)
-    if isinstance(v, float | int) and not isinstance(v, bool):
-        x = float(v)
-        if x.is_integer():
-            n = int(x)
-            if YEAR_RANGE[0] * 100 + 1 <= n <= YEAR_RANGE[1] * 100 + 12 and 1 <= n % 100 <= 12:
-                return Period(n // 100, n % 100)
-        if EXCEL_SERIAL_RANGE[0] <= x <= EXCEL_SERIAL_RANGE[1]:
-            d = _EXCEL_EPOCH + dt.timedelta(days=int(x))
-            return Period(d.year, d.month)
-        raise _CellProblem(f"month {_show(v)} is a number, not a month: {_MONTH_HELP}")
-    if isinstance(v, str):
-        t = unicodedata.normalize("NFKC", v).strip()
-        if not t:
-            raise _CellProblem("month is empty / 月份为空")
-        m = _MONTH_ZH.match(t)
-        if m:
-            return _period(int(m.group(1)), int(m.group(2)), v)
-        m = _MONTH_SEP.match(t)
-        if m:
-            return _period(int(m.group(1)), int(m.group(3)), v)
-        m = _MONTH_COMPACT.match(t)
-        if m:
-            return _period(int(m.group(1)), int(m.group(2)), v)
-        raise _CellProblem(f"month {v!r} not recognised: {_MONTH_HELP}")
-    raise _CellProblem(f"month {_show(v)} not recognised: {_MONTH_HELP}")
-
-
 # ---------------------------------------------------------------------------------------
 # Header
 
@@ -420,7 +288,7 @@ def _read_header(sheet: _RawSheet, row_index: int) -> _Header:
     seen: dict[str, str] = {}  # key -> letter of the column it was read from
     for j, cell in enumerate(sheet.head[row_index]):
         letter = column_letter(sheet.first_col + j)
-        if _is_blank(cell):
+        if is_blank(cell):
             continue
         text = " ".join(str(cell).split())
         found = match_header(cell)
@@ -559,26 +427,6 @@ def _agrees(a: _Enterprise | _Who, b: _Enterprise | _Who) -> bool:
     )
 
 
-@lru_cache(maxsize=4096, typed=True)
-def _industry(cell: object) -> tuple[str | None, str | None]:
-    """An industry cell -> (normalised GB/T 4754 code, problem). Few distinct values: cached."""
-    text = _code_text(cell)
-    if isinstance(cell, float) and len(text) == 1:
-        text = "0" + text  # a numeric cell dropped the leading zero of 06-09
-    try:
-        return parse_industry(text).code, None
-    except ValueError as exc:
-        return None, str(exc)
-
-
-@lru_cache(maxsize=4096, typed=True)
-def _region(cell: object) -> tuple[str | None, str | None]:
-    """A region cell -> (six-digit code, problem). Few distinct values: cached."""
-    text = _code_text(cell)
-    problem = region_problem(text)
-    return (None, problem) if problem else (text, None)
-
-
 @dataclass
 class _Who:
     """The identity cells of a row, read and checked."""
@@ -594,12 +442,12 @@ class _Who:
 def _read_identity(cells: tuple[Any, Any, Any, Any]) -> _Who:
     """(USCC, name, industry, region) cells; None for a column the sheet does not have."""
     u, n, i, g = cells
-    uscc, problem = _read_uscc(u)
+    uscc, problem = read_uscc(u)
     problems = [("uscc", problem)] if problem else []
     name = industry = region = None
     has_blank = False
     if n is not None:
-        name = " ".join(_code_text(n).split()) if not isinstance(n, str) else " ".join(n.split())
+        name = " ".join(code_text(n).split()) if not isinstance(n, str) else " ".join(n.split())
         name = name or None
         has_blank = name is None
         if name is not None and len(name) > NAME_MAX_CHARS:
@@ -607,17 +455,17 @@ def _read_identity(cells: tuple[Any, Any, Any, Any]) -> _Who:
                 ("name", f"name has {len(name):,} characters, more than {NAME_MAX_CHARS} / 企业名称过长")
             )
     if i is not None:
-        if _is_blank(i):
+        if is_blank(i):
             has_blank = True
         else:
-            industry, problem = _industry(i)
+            industry, problem = read_industry(i)
             if problem:
                 problems.append(("industry_code", problem))
     if g is not None:
-        if _is_blank(g):
+        if is_blank(g):
             has_blank = True
         else:
-            region, problem = _region(g)
+            region, problem = read_region(g)
             if problem:
                 problems.append(("region_code", problem))
     return _Who(uscc, name, industry, region, problems, has_blank)
@@ -732,8 +580,8 @@ class _SheetReader:
 
     def _resolve_month(self, cell: Any) -> tuple[Period, int] | None:
         try:
-            p = _read_month(cell)
-        except _CellProblem:
+            p = read_month(cell)
+        except CellProblem:
             return None  # the slow path reports it
         found = (p, p.year * 12 + p.month - 1)
         self.state.months[cell] = found
@@ -821,7 +669,7 @@ class _SheetReader:
 
     def _slow_row(self, row: list[Any], r: int) -> None:
         """Validate one row completely, collecting every error; record it if it is clean."""
-        if row.count("") == len(row) or all(map(_is_blank, row)):
+        if row.count("") == len(row) or all(map(is_blank, row)):
             return
         cells = self.id_get(row)
         raw_month = row[self.mi]
@@ -830,7 +678,7 @@ class _SheetReader:
         if match_header(cells[0]) == ("uscc", None):  # the header repeated further down
             return
         state = self.state
-        if _is_blank(raw_month) and all(_is_blank(row[c.index]) for c in self.h.quantities):
+        if is_blank(raw_month) and all(is_blank(row[c.index]) for c in self.h.quantities):
             # No month and no figures: a note or signature line under the table, not data.
             state.warnings.append(
                 CellError(
@@ -851,8 +699,8 @@ class _SheetReader:
             err(letters[key], message)
         period: Period | None = None
         try:
-            period = _read_month(raw_month)
-        except _CellProblem as exc:
+            period = read_month(raw_month)
+        except CellProblem as exc:
             err(letters["month"], str(exc))
 
         values: dict[str, float | None] = {}
@@ -863,8 +711,8 @@ class _SheetReader:
                 values[c.key] = v * c.factor
                 continue
             try:
-                x, was_text = _number(v, c.header)
-            except _CellProblem as exc:
+                x, was_text = read_number(v, c.header)
+            except CellProblem as exc:
                 err(c.letter, str(exc))
                 continue
             values[c.key] = c.blank if x is None else x * c.factor

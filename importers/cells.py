@@ -1,0 +1,176 @@
+"""Reading single cells: numbers, codes, months, as uploaded workbooks write them.
+
+Shared by every layout reader (the template, months-as-columns ledgers, the 205-1 return).
+Each function reports a bad cell in the user's terms, bilingually, and never raises on a
+value it does not understand except ``CellProblem``, whose message is for the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from functools import lru_cache
+
+from carbon.domain.identifiers import Period, parse_industry, region_problem, uscc_problem
+
+# Month cells written as text. A day or time after the month is allowed and ignored.
+_MONTH_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?$")
+_MONTH_SEP = re.compile(
+    r"^(\d{4})\s*([-/.])\s*(\d{1,2})(?:\s*\2\s*\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?$"
+)
+_MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+YEAR_RANGE = (1950, 2100)
+# Excel serial day numbers for 1970-01-01 .. 2099-12-31: a number in this range in the
+# month column is a date whose cell lost its date format.
+EXCEL_SERIAL_RANGE = (25569, 73050)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+_TEXT_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][+-]?\d+)?")
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> 'A', 26 -> 'AA')."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class CellProblem(Exception):
+    """A cell that cannot be read; the message is for the user."""
+
+
+def show(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, str):
+        return repr(v)
+    return str(v)
+
+
+def is_blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def read_number(v: object, header: str) -> tuple[float | None, bool]:
+    """A quantity cell -> (value in the header's unit or None if blank, was it text)."""
+    if type(v) is float or (isinstance(v, int) and not isinstance(v, bool)):
+        x = float(v)
+        if not math.isfinite(x):
+            raise CellProblem(f"{header}: expected a finite number, got {show(v)} / 应为有限数值")
+        if x < 0:
+            raise CellProblem(
+                f"{header}: expected a non-negative number, got {show(v)} / 应为非负数字，不能为负数"
+            )
+        return x, False
+    if isinstance(v, str):
+        t = unicodedata.normalize("NFKC", v).strip()
+        if not t:
+            return None, False
+        if _TEXT_NUMBER.fullmatch(t) and any(c.isdigit() for c in t):
+            x = float(t.replace(",", ""))
+            if math.isfinite(x) and x >= 0:
+                return x, True
+            if x < 0:
+                raise CellProblem(
+                    f"{header}: expected a non-negative number, got {v!r} / 应为非负数字，不能为负数"
+                )
+        raise CellProblem(
+            f"{header}: expected a non-negative number, got {v!r} / 应为非负数字，实际为“{v.strip()}”"
+        )
+    if isinstance(v, dt.date | dt.time | dt.timedelta):
+        raise CellProblem(f"{header}: expected a number, got the date/time {v} / 应为数字，实际为日期或时间")
+    raise CellProblem(f"{header}: expected a non-negative number, got {show(v)} / 应为非负数字")
+
+
+def code_text(v: object) -> str:
+    """An identifier cell as text: numeric cells lose their '.0'."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, str):
+        return unicodedata.normalize("NFKC", v).strip()
+    return str(v)
+
+
+def read_uscc(v: object) -> tuple[str | None, str | None]:
+    """(normalised USCC, problem)."""
+    if is_blank(v):
+        return None, "USCC is empty / 统一社会信用代码为空"
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return None, (
+            f"USCC {show(v)} is a number cell, which loses digits; enter the USCC as text "
+            "/ 统一社会信用代码应以文本格式填写"
+        )
+    if type(v) is str and len(v) == 18 and v.isascii() and v.isalnum():
+        code = v.upper()  # the common case needs no Unicode folding
+    else:
+        code = "".join(code_text(v).split()).upper()
+    problem = uscc_problem(code)
+    if problem:
+        return None, f"USCC {code!r}: {problem}"
+    return code, None
+
+
+def period_of(year: int, month: int, raw: object) -> Period:
+    if not (YEAR_RANGE[0] <= year <= YEAR_RANGE[1] and 1 <= month <= 12):
+        raise CellProblem(
+            f"month {show(raw)} is not a valid month ({YEAR_RANGE[0]}-{YEAR_RANGE[1]}, 1-12) / 月份无效"
+        )
+    return Period(year, month)
+
+
+MONTH_HELP = "use YYYY-MM, YYYY年M月, YYYY/MM or a date cell / 月份格式应为YYYY-MM、YYYY年M月、YYYY/MM或日期"
+
+
+def read_month(v: object) -> Period:
+    if isinstance(v, dt.date):  # datetime is a date too
+        return period_of(v.year, v.month, v)
+    if isinstance(v, float | int) and not isinstance(v, bool):
+        x = float(v)
+        if x.is_integer():
+            n = int(x)
+            if YEAR_RANGE[0] * 100 + 1 <= n <= YEAR_RANGE[1] * 100 + 12 and 1 <= n % 100 <= 12:
+                return Period(n // 100, n % 100)
+        if EXCEL_SERIAL_RANGE[0] <= x <= EXCEL_SERIAL_RANGE[1]:
+            d = _EXCEL_EPOCH + dt.timedelta(days=int(x))
+            return Period(d.year, d.month)
+        raise CellProblem(f"month {show(v)} is a number, not a month: {MONTH_HELP}")
+    if isinstance(v, str):
+        t = unicodedata.normalize("NFKC", v).strip()
+        if not t:
+            raise CellProblem("month is empty / 月份为空")
+        m = _MONTH_ZH.match(t)
+        if m:
+            return period_of(int(m.group(1)), int(m.group(2)), v)
+        m = _MONTH_SEP.match(t)
+        if m:
+            return period_of(int(m.group(1)), int(m.group(3)), v)
+        m = _MONTH_COMPACT.match(t)
+        if m:
+            return period_of(int(m.group(1)), int(m.group(2)), v)
+        raise CellProblem(f"month {v!r} not recognised: {MONTH_HELP}")
+    raise CellProblem(f"month {show(v)} not recognised: {MONTH_HELP}")
+
+
+@lru_cache(maxsize=4096, typed=True)
+def read_industry(cell: object) -> tuple[str | None, str | None]:
+    """An industry cell -> (normalised GB/T 4754 code, problem). Few distinct values: cached."""
+    text = code_text(cell)
+    if isinstance(cell, float) and len(text) == 1:
+        text = "0" + text  # a numeric cell dropped the leading zero of 06-09
+    try:
+        return parse_industry(text).code, None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def read_region(cell: object) -> tuple[str | None, str | None]:
+    """A region cell -> (six-digit code, problem). Few distinct values: cached."""
+    text = code_text(cell)
+    problem = region_problem(text)
+    return (None, problem) if problem else (text, None)
