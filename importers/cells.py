@@ -22,6 +22,7 @@ _MONTH_SEP = re.compile(
 )
 _MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 YEAR_RANGE = (1950, 2100)
+_MONTHS = frozenset(float(m) for m in range(1, 13))
 # Excel serial day numbers for 1970-01-01 .. 2099-12-31: a number in this range in the
 # month column is a date whose cell lost its date format.
 EXCEL_SERIAL_RANGE = (25569, 73050)
@@ -126,7 +127,57 @@ def period_of(year: int, month: int, raw: object) -> Period:
 MONTH_HELP = "use YYYY-MM, YYYY年M月, YYYY/MM or a date cell / 月份格式应为YYYY-MM、YYYY年M月、YYYY/MM或日期"
 
 
-def read_month(v: object) -> Period:
+# A month without its year ("3月", "03月", "3月份", "Mar"), read with the sheet's year.
+_MONTH_ONLY = re.compile(r"^(\d{1,2})\s*月份?$")
+MONTH_ABBREVIATIONS: dict[str, int] = {
+    name: i
+    for i, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+
+
+def month_number(v: object) -> int | None:
+    """A month label without a year (``3月``, ``03月``, ``3月份``, ``Mar``, ``March``) -> 3, else None."""
+    if not isinstance(v, str):
+        return None
+    t = unicodedata.normalize("NFKC", v).strip()
+    m = _MONTH_ONLY.match(t)
+    if m:
+        n = int(m.group(1))
+        return n if 1 <= n <= 12 else None
+    return MONTH_ABBREVIATIONS.get(t.lower().rstrip("."))
+
+
+def month_label(v: object, year: int | None) -> Period | None:
+    """A column header naming a month: ``2023年3月``, ``2023-03``, a date, or ``3月`` / ``Mar``
+    when ``year`` is known; None if it is not a month label."""
+    n = month_number(v)
+    if n is not None:
+        return Period(year, n) if year is not None else None
+    if isinstance(v, str | dt.date) and not isinstance(v, bool):
+        try:
+            return read_month(v)
+        except CellProblem:
+            return None
+    return None
+
+
+def read_month(v: object, year: int | None = None) -> Period:
+    """A month cell -> Period. With ``year`` (the sheet's 年份), a month without its year
+    (``3月``, ``3``) is read in that year."""
+    if year is not None:
+        if isinstance(v, float | int) and not isinstance(v, bool) and float(v) in _MONTHS:
+            return Period(year, int(v))
+        n = month_number(v)
+        if n is not None:
+            return Period(year, n)
+        if isinstance(v, str) and v.strip().isdigit() and int(v) in range(1, 13):
+            return Period(year, int(v))
     if isinstance(v, dt.date):  # datetime is a date too
         return period_of(v.year, v.month, v)
     if isinstance(v, float | int) and not isinstance(v, bool):

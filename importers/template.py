@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
 from carbon.domain.errors import CellError
@@ -50,6 +50,7 @@ from importers.cells import (
     read_region,
     read_uscc,
 )
+from importers.detect import HEADER_SEARCH_ROWS, Table, fill_merged, find_table
 from importers.layout import (
     IDENTITY_BY_KEY,
     IDENTITY_COLUMNS,
@@ -60,13 +61,13 @@ from importers.layout import (
     is_total_label,
     match_header,
 )
+from importers.ledger import read_ledger
 
 Progress = Callable[[int, int], None]
 Sink = Callable[[list[MonthlyRecord]], None]
 SINK_CHUNK = 20_000
 
 NAME_MAX_CHARS = 200  # the template's limit (its data validation) and the stored name's
-HEADER_SEARCH_ROWS = 10  # the header row is looked for in rows 1-10 of each sheet
 PROGRESS_EVERY = 5000
 CSV_EXTENSIONS = (".csv", ".txt")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
@@ -91,6 +92,8 @@ class _RawSheet:
     first_col: int  # 0-based Excel column of each row's first cell
     typed: bool = True  # cells carry types (a spreadsheet); False for CSV, where all is text
     head: list[list[Any]] = field(default_factory=list)  # rows taken to look for the header
+    # merged cell ranges, ((row, col), (last row, last col)), 0-based Excel coordinates
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     def take_head(self, n: int) -> list[list[Any]]:
         if len(self.head) < n:
@@ -184,7 +187,12 @@ def _load_calamine(data: bytes, filename: str) -> list[_RawSheet]:
                 # iter_rows yields every row from Excel row 1 (leading empty rows as blank
                 # rows) and each row's cells from the first used column (start[1]) on;
                 # tests pin this, as row and column numbers in messages rely on it.
-                sheets.append(_RawSheet(meta.name, sheet.iter_rows(), start[0] + height, 1, start[1]))
+                sheets.append(
+                    _RawSheet(
+                        meta.name, sheet.iter_rows(), start[0] + height, 1, start[1],
+                        merged=list(sheet.merged_cell_ranges or ()),
+                    )
+                )  # fmt: skip
     finally:
         wb.close()
     return sheets
@@ -262,7 +270,7 @@ class _Quantity:
 
 @dataclass
 class _Header:
-    row_index: int  # index into the sheet's rows
+    row_index: int  # index into the sheet's rows of the first data row's predecessor
     excel_row: int
     identity: dict[str, int]  # key -> index into the row list
     letters: dict[str, str]  # identity key -> column letter
@@ -270,23 +278,14 @@ class _Header:
     mappings: list[ColumnMapping]
     errors: list[CellError]
     warnings: list[CellError]
+    constants: dict[str, Any] = field(default_factory=dict)  # identity from the block above
 
 
-def _find_header_row(sheet: _RawSheet) -> int | None:
-    """Index in ``sheet.head`` of the first row (within rows 1-10) naming USCC and month."""
-    head = sheet.take_head(max(HEADER_SEARCH_ROWS - sheet.first_row + 1, 0))
-    for i, row in enumerate(head):
-        keys = {m[0] for m in map(match_header, row) if m is not None}
-        if "uscc" in keys and "month" in keys:
-            return i
-    return None
-
-
-def _read_header(sheet: _RawSheet, row_index: int) -> _Header:
-    excel_row = sheet.first_row + row_index
-    h = _Header(row_index, excel_row, {}, {}, [], [], [], [])
+def _read_header(sheet: _RawSheet, table: Table) -> _Header:
+    excel_row = sheet.first_row + table.index
+    h = _Header(table.first_data - 1, excel_row, {}, {}, [], [], [], [])
     seen: dict[str, str] = {}  # key -> letter of the column it was read from
-    for j, cell in enumerate(sheet.head[row_index]):
+    for j, cell in enumerate(table.cells):
         letter = column_letter(sheet.first_col + j)
         if is_blank(cell):
             continue
@@ -351,6 +350,37 @@ def _read_header(sheet: _RawSheet, row_index: int) -> _Header:
     return h
 
 
+_BLOCK_IDENTITY = ("uscc", "name", "industry_code", "region_code", "month")
+
+
+def _block_constants(sheet: _RawSheet, table: Table, h: _Header) -> None:
+    """Identity the table has no column for but the block above gives (企业名称：…,
+    统一社会信用代码：…, 报告期：2023年3月) becomes a constant of every row; a bad block value
+    is an error naming its own cell."""
+    for key in _BLOCK_IDENTITY:
+        if key in h.identity or key not in table.block:
+            continue
+        b = table.block[key]
+        letter = column_letter(sheet.first_col + b.column)
+        problem: str | None = None
+        if key == "uscc":
+            problem = read_uscc(b.value)[1]
+        elif key == "industry_code":
+            problem = read_industry(b.value)[1]
+        elif key == "region_code":
+            problem = read_region(b.value)[1]
+        elif key == "month":
+            try:
+                read_month(b.value, table.year)
+            except CellProblem as exc:
+                problem = str(exc)
+        if problem is not None:
+            h.errors.append(CellError(sheet.name, b.row, letter, f"{b.label}: {problem}"))
+            continue
+        h.constants[key] = b.value
+        h.letters[key] = letter
+
+
 # ---------------------------------------------------------------------------------------
 # Rows
 
@@ -390,6 +420,51 @@ class _FileState:
     @property
     def accepted(self) -> int:
         return self.flushed + len(self.records)
+
+    def add(self, records: list[MonthlyRecord]) -> None:
+        """Records another reader (a ledger) made: checked for months given twice and for
+        an enterprise described differently elsewhere in the file, like the rows read here."""
+        for rec in records:
+            err = self._conflict(rec)
+            if err is not None:
+                self.errors.append(err)
+                continue
+            self.seen[(rec.uscc, rec.period.year * 12 + rec.period.month - 1)] = _At(rec.sheet, rec.row)
+            self.records.append(rec)
+            self.rows_read += 1
+
+    def _conflict(self, rec: MonthlyRecord) -> CellError | None:
+        prev = self.seen.get((rec.uscc, rec.period.year * 12 + rec.period.month - 1))
+        if prev is not None:
+            en, zh = _where(prev.sheet, prev.row, rec.sheet)
+            return CellError(
+                rec.sheet, rec.row, None,
+                f"duplicate: USCC {rec.uscc} month {rec.period} already given in {en} "
+                f"/ 重复数据：同一企业同一月份已在{zh}填写",
+            )  # fmt: skip
+        ent = self.enterprises.get(rec.uscc)
+        if ent is None:
+            self.enterprises[rec.uscc] = _Enterprise(rec.sheet, rec.row, rec.name, rec.industry_code,
+                                                     rec.region_code)  # fmt: skip
+            return None
+        for attr, rattr, label_en, label_zh in (
+            ("name", "name", "name", "企业名称"),
+            ("industry", "industry_code", "industry code", "行业代码"),
+            ("region", "region_code", "region code", "行政区划代码"),
+        ):
+            mine, theirs = getattr(rec, rattr), getattr(ent, attr)
+            if mine is None:
+                setattr(rec, rattr, theirs)
+            elif theirs is None:
+                setattr(ent, attr, mine)
+            elif _fold(mine) != _fold(theirs):
+                en, zh = _where(ent.sheet, ent.row, rec.sheet)
+                return CellError(
+                    rec.sheet, rec.row, None,
+                    f"{label_en} {mine!r} differs from {theirs!r} in {en} for the same USCC {rec.uscc} "
+                    f"/ 同一统一社会信用代码的{label_zh}与{zh}不一致",
+                )  # fmt: skip
+        return None
 
     def flush(self) -> None:
         """Hand the records read so far to the sink; once a cell is rejected the file will be
@@ -485,6 +560,34 @@ _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+").fullmatch
 _MISSING: Any = object()
 
 
+_COLUMN_NUMBER_TOKENS = frozenset("甲乙丙丁戊己庚辛壬癸")
+
+
+def _is_column_numbers(row: list[Any]) -> bool:
+    """The row under a statistical form's header that numbers its columns: 甲 乙 丙 1 2 3 …"""
+    cells = [v for v in row if not is_blank(v)]
+    if len(cells) < 3:
+        return False
+    tokens = [v.strip() for v in cells if isinstance(v, str) and v.strip() in _COLUMN_NUMBER_TOKENS]
+    numbers = [
+        float(v) for v in cells
+        if (type(v) is float or isinstance(v, str) and v.strip().isdigit()) and float(v).is_integer()
+    ]  # fmt: skip
+    if len(tokens) + len(numbers) != len(cells):
+        return False
+    return bool(tokens) or numbers == [float(i) for i in range(1, len(numbers) + 1)]
+
+
+def _total_kind(label: str) -> str:
+    """小计 -> 'sub', 总计 / grand total -> 'grand', 合计 / total -> 'total'."""
+    t = label.lower()
+    if "小计" in t or "sub" in t:
+        return "sub"
+    if "总计" in t or "grand" in t:
+        return "grand"
+    return "total"
+
+
 def _typed_plain_numbers(rows: Iterable[list[Any]], indices: list[int]) -> Iterator[list[Any]]:
     """In a CSV, where every cell is text, read plain decimals ('12', '0.5') as numbers.
 
@@ -516,11 +619,27 @@ class _SheetReader:
     record is built. A row the fast path does not clear is handed to ``_slow_row``.
     """
 
-    def __init__(self, sheet: _RawSheet, header: _Header, state: _FileState) -> None:
+    def __init__(
+        self, sheet: _RawSheet, header: _Header, state: _FileState, table: Table | None = None
+    ) -> None:
         self.sheet = sheet
         self.name = sheet.name
         self.h = header
         self.state = state
+        # Identity given once above the table (企业名称：…) is appended to every row as
+        # extra cells, so the row loop reads it like a column.
+        self.width = len(table.cells) if table is not None else 0
+        self.extra = [header.constants[k] for k in header.constants]
+        for k, key in enumerate(header.constants):
+            header.identity[key] = self.width + k
+        # The sheet's year (年份 or title) reads month cells that give no year (3月).
+        self.year = table.year if table is not None else None
+        self.months = state.months if self.year is None else {}
+        # Subtotal checks: running sums of this sheet's records, folded in lazily.
+        self.cum: dict[str, float] | None = {c.key: 0.0 for c in header.quantities}
+        self.bases: dict[str, dict[str, float]] = {}
+        self.folded = 0  # records (state.accepted) folded into cum
+        self.totals_seen = False
         ident = header.identity
         self.ui = ident["uscc"]
         self.mi = ident["month"]
@@ -580,23 +699,99 @@ class _SheetReader:
 
     def _resolve_month(self, cell: Any) -> tuple[Period, int] | None:
         try:
-            p = read_month(cell)
+            p = read_month(cell, self.year)
         except CellProblem:
             return None  # the slow path reports it
         found = (p, p.year * 12 + p.month - 1)
-        self.state.months[cell] = found
+        self.months[cell] = found
         return found
+
+    def _rows(self) -> Iterator[list[Any]]:
+        """The data rows, with merged cells filled and block identity appended."""
+        rows: Iterator[list[Any]] = chain(self.sheet.head[self.first_data :], self.sheet.rows)
+        first_r = self.sheet.first_row + self.first_data
+        quantity_columns = {self.sheet.first_col + c.index for c in self.h.quantities}
+        ranges = [
+            ((r0, c0), (r1, c1))
+            for (r0, c0), (r1, c1) in self.sheet.merged
+            if r0 + 1 >= first_r and not quantity_columns.intersection(range(c0, c1 + 1))
+        ]
+        if ranges:
+            rows = fill_merged(rows, ranges, first_r, self.sheet.first_col)
+        if self.extra:
+            width, extra = self.width, self.extra
+            rows = (
+                r + extra if len(r) == width else [*r[:width], *[""] * (width - len(r)), *extra] for r in rows
+            )
+        return rows
+
+    # -- subtotal rows ---------------------------------------------------------------
+
+    def _fold(self) -> None:
+        """Add the records read since the last fold to the sheet's running sums."""
+        state, cum = self.state, self.cum
+        if cum is None:
+            return
+        recs = state.records[self.folded - state.flushed :]
+        if recs:
+            values = list(map(attrgetter("values"), recs))
+            for key in cum:
+                cum[key] += sum(filter(None, map(itemgetter(key), values)))
+        self.folded = state.accepted
+
+    def before_flush(self) -> None:
+        """Records are about to leave memory: fold them if a subtotal may need them, else
+        give up checking this sheet's subtotals (a sheet without any so far rarely has one)."""
+        if self.totals_seen:
+            self._fold()
+        else:
+            self.cum = None
+
+    def _check_total(self, row: list[Any], r: int, label: str) -> None:
+        """Compare a 小计 / 合计 / 总计 row with the sum of the rows it covers; a mismatch is a
+        warning. 小计 covers the rows since the previous total row of any kind, 合计 those
+        since the previous 合计 or 总计, 总计 the whole sheet."""
+        self.totals_seen = True
+        if self.cum is None or self.state.errors:
+            return
+        self._fold()
+        kind = _total_kind(label)
+        zero = dict.fromkeys(self.cum, 0.0)
+        base = zero if kind == "grand" else self.bases.get("any" if kind == "sub" else "total", zero)
+        state = self.state
+        for c in self.h.quantities:
+            try:
+                x, _ = read_number(row[c.index], c.header)
+            except CellProblem:
+                continue
+            if x is None:
+                continue
+            expected = (self.cum[c.key] - base[c.key]) / c.factor
+            if abs(x - expected) > max(1e-6 * max(abs(x), abs(expected)), 0.01):
+                state.warnings.append(
+                    CellError(
+                        self.name, r, c.letter,
+                        f"{label} row: {c.header} is {x:,.6g} but the rows it covers sum to "
+                        f"{expected:,.6g}; the rows were imported, the {label} row was not "
+                        f"/ {label}行数值与所汇总各行之和（{expected:,.6g}）不符，已按明细行导入",
+                    )
+                )  # fmt: skip
+        snapshot = dict(self.cum)
+        self.bases["any"] = snapshot
+        if kind != "sub":
+            self.bases["total"] = snapshot
 
     def read(self, progress: Progress | None) -> None:
         state = self.state
-        rows: Iterator[list[Any]] = chain(self.sheet.head[self.first_data :], self.sheet.rows)
+        self.folded = state.accepted
+        rows = self._rows()
         if not self.sheet.typed:
             rows = _typed_plain_numbers(rows, [c.index for c in self.h.quantities])
         first_r = self.sheet.first_row + self.first_data  # Excel row of the first data row
         id_get = self.id_get
         mi = self.mi
         ent_get = self.ent_cache.get
-        mon_get = state.months.get
+        mon_get = self.months.get
         resolve_enterprise = self._resolve_enterprise
         resolve_month = self._resolve_month
         q = self.h.quantities
@@ -660,6 +855,7 @@ class _SheetReader:
             if r == r0:
                 break
             if len(state.records) >= SINK_CHUNK and state.sink is not None:
+                self.before_flush()
                 state.flush()
                 append = state.records.append
             state.done += r - r0
@@ -673,10 +869,13 @@ class _SheetReader:
             return
         cells = self.id_get(row)
         raw_month = row[self.mi]
-        if is_total_label(cells[0]) or is_total_label(cells[1]) or is_total_label(raw_month):
+        quantity_cells = {c.index for c in self.h.quantities}
+        label = next((v for j, v in enumerate(row) if j not in quantity_cells and is_total_label(v)), None)
+        if label is not None:
+            self._check_total(row, r, " ".join(str(label).split()))
             return
-        if match_header(cells[0]) == ("uscc", None):  # the header repeated further down
-            return
+        if match_header(cells[0]) == ("uscc", None) or _is_column_numbers(row):
+            return  # the header repeated further down, or the 甲 乙 1 2 3 row under it
         state = self.state
         if is_blank(raw_month) and all(is_blank(row[c.index]) for c in self.h.quantities):
             # No month and no figures: a note or signature line under the table, not data.
@@ -699,7 +898,7 @@ class _SheetReader:
             err(letters[key], message)
         period: Period | None = None
         try:
-            period = read_month(raw_month)
+            period = read_month(raw_month, self.year)
         except CellProblem as exc:
             err(letters["month"], str(exc))
 
@@ -819,31 +1018,51 @@ def _read_template(
     warnings: list[CellError] = []
     columns: list[ColumnMapping] = []
     readers: list[_SheetReader] = []
+    ledgers: list[tuple[_RawSheet, Table]] = []
     for sheet in sheets:
-        i = _find_header_row(sheet)
-        if i is None:
+        if sheet.name.strip().lower() in NOTES_SHEET_NAMES:
+            continue
+        table = find_table(sheet.take_head(HEADER_SEARCH_ROWS), sheet.name, sheet.first_row)
+        if table is None:
             if sheet.n_rows and sheet.name.strip().lower() not in NOTES_SHEET_NAMES:
                 warnings.append(
                     CellError(
                         sheet.name, None, None,
-                        "no template header row (统一社会信用代码/USCC and 月份/Month in rows 1-10); "
-                        "sheet skipped / 未找到表头，已跳过该工作表",
+                        f"no table header found in rows 1-{HEADER_SEARCH_ROWS} (a row naming "
+                        "统一社会信用代码/USCC and 月份/Month, or months as columns 1月…12月 under an "
+                        "enterprise block); sheet skipped / 未找到表头，已跳过该工作表",
                     )
                 )  # fmt: skip
             continue
-        header = _read_header(sheet, i)
+        if table.kind == "ledger":
+            ledgers.append((sheet, table))
+            continue
+        header = _read_header(sheet, table)
+        _block_constants(sheet, table, header)
         state.errors.extend(header.errors)
         warnings.extend(header.warnings)
         columns.extend(header.mappings)
-        readers.append(_SheetReader(sheet, header, state))
+        given = header.identity.keys() | header.constants.keys()
+        if "uscc" in given and "month" in given:
+            readers.append(_SheetReader(sheet, header, state, table))
 
-    if not readers:
+    for sheet, table in ledgers:
+        ledger = read_ledger(
+            sheet.name, sheet.take_head(sheet.n_rows), table, sheet.first_row, sheet.first_col
+        )
+        state.errors.extend(ledger.errors)
+        warnings.extend(ledger.warnings)
+        columns.extend(ledger.columns)
+        state.add(ledger.records)
+
+    if not readers and not ledgers:
         required = ", ".join(f"{c.name_zh} ({c.name_en})" for c in IDENTITY_COLUMNS)
         return _error_file(
-            f"no sheet of '{filename}' has a template header row: one of rows 1-10 must hold the "
-            f"headers 统一社会信用代码 (USCC) and 月份 (Month); template columns are {required} "
-            "and quantities such as 电力(万千瓦时) / 未找到模板表头：前10行中应有包含“统一社会信用代码”"
-            "和“月份”的表头行"
+            f"no sheet of '{filename}' has a table header: one of rows 1-{HEADER_SEARCH_ROWS} must hold "
+            f"the headers 统一社会信用代码 (USCC) and 月份 (Month), or months as columns (1月 … 12月) "
+            f"under an enterprise block; template columns are {required} "
+            "and quantities such as 电力(万千瓦时) / 未找到表头：应有包含“统一社会信用代码”和“月份”的表头行，"
+            "或以1月…12月为列、上方注明企业信息的台账"
         )
 
     state.total = sum(rd.data_rows for rd in readers)

@@ -23,9 +23,13 @@ class ColumnMapping:
     field: str
     unit: str
     factor: float  # original unit -> canonical unit
+    # A months-as-columns ledger or a 205-1 return keeps a field in one row, not a column:
+    # then ``row`` is that row, and ``period`` (YYYY-MM) the month whose cell ``column`` is.
+    row: int | None = None
+    period: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        d: dict[str, object] = {
             "sheet": self.sheet,
             "column": self.column,
             "header": self.header,
@@ -33,6 +37,11 @@ class ColumnMapping:
             "unit": self.unit,
             "factor": self.factor,
         }
+        if self.row is not None:
+            d["row"] = self.row
+        if self.period is not None:
+            d["period"] = self.period
+        return d
 
 
 @dataclass(slots=True)

@@ -168,15 +168,16 @@ def _source(session: Session, row: MonthlyInput) -> dict[str, Any]:
     imp = session.get(ImportRow, row.import_id)
     originals = row.originals or {}
     cells: dict[str, Any] = {}
+    period = f"{row.year:04d}-{row.month:02d}"
     for col in imp.columns if imp else []:
-        if col.get("sheet") != row.sheet:
+        if col.get("sheet") != row.sheet or col.get("period", period) != period:
             continue
         key, value = col["field"], getattr(row, col["field"], None)
         written: Any = originals.get(key)
         if written is None and value is not None:
             written = round(value / col["factor"], 10) if col["factor"] else value
         cells[key] = {
-            "cell": f"{col['column']}{row.row}",
+            "cell": f"{col['column']}{col.get('row', row.row)}",
             "header": col["header"],
             "unit": col["unit"],
             "as_written": written,

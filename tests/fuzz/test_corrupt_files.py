@@ -181,7 +181,7 @@ CASES: list[tuple[str, bytes, str]] = [
         ),
         "hyperlink.xlsx",
     ),
-    ("header-on-row-11", sheet([IDENTITY + ["电力(万千瓦时)"], [*ident(1), 1.0]], start_row=11), "late.xlsx"),
+    ("header-on-row-41", sheet([IDENTITY + ["电力(万千瓦时)"], [*ident(1), 1.0]], start_row=41), "late.xlsx"),
     # Not here: a formula cell whose cached value is #DIV/0! (with_cached(..., "#DIV/0!")) or
     # that has no cached value is read as blank, i.e. 0.0, and imported (see the report).
     ("xls-name-xlsx-content", with_bad_cell(), "misnamed.xls"),

@@ -249,7 +249,9 @@ def test_total_subtotal_blank_and_repeated_header_rows_are_skipped():
     )
     parsed = read_template(data, "x.xlsx")
     assert parsed.errors == []
-    assert parsed.warnings == []
+    # 合计 (row 3) matches the row above; 小计 (row 5) covers no rows since, Total (row 7)
+    # covers 2.0 not 3.0, and the last 合计 covers nothing since Total: warnings, not errors.
+    assert [(w.row, w.column) for w in parsed.warnings] == [(5, "F"), (7, "F"), (8, "F")]
     assert [(r.uscc, r.row) for r in parsed.records] == [(uscc(1), 2), (uscc(2), 6), (uscc(3), 10)]
     assert parsed.rows_read == 3
 
@@ -309,8 +311,11 @@ def test_title_rows_above_the_header_and_data_not_starting_in_column_a():
     assert (e.sheet, e.row, e.column) == ("s", 5, "I")
 
 
-def test_header_below_row_10_is_not_found():
-    rows = [["title"]] * 10 + [[*IDENTITY_ZH, "柴油(吨)"], [*ident(1), 1.0]]
+def test_header_is_found_in_the_first_40_rows_only():
+    found = [["title"]] * 39 + [[*IDENTITY_ZH, "柴油(吨)"], [*ident(1), 1.0]]
+    parsed = read_template(workbook({"s": found}), "x.xlsx")
+    assert parsed.errors == [] and [r.row for r in parsed.records] == [41]
+    rows = [["title"]] * 40 + [[*IDENTITY_ZH, "柴油(吨)"], [*ident(1), 1.0]]
     parsed = read_template(workbook({"s": rows}), "x.xlsx")
     (e,) = parsed.errors
     assert (e.sheet, e.row, e.column) == ("", None, None)
