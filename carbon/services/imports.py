@@ -162,6 +162,7 @@ def _import(
         # Writing on a second thread was measured slower: the GIL serialises more than
         # SQLite overlaps.
         parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits_from_env())
+        parsed.errors.extend(writer.errors)
         if not parsed.errors:
             return writer.finish(parsed)
         session.rollback()
@@ -221,6 +222,13 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
 
+# What a file must say of an enterprise the service does not know yet.
+_NEW_ENTERPRISE_NEEDS = (
+    ("industry_code", "行业代码 industry code"),
+    ("region_code", "行政区划代码 region code"),
+)
+
+
 class _ChunkWriter:
     """Stores the records of one file chunk by chunk, inside the caller's transaction."""
 
@@ -236,18 +244,21 @@ class _ChunkWriter:
         self.ids: dict[str, int] = {}  # USCC -> enterprise id, for every enterprise seen so far
         self.preexisting: set[int] = set()  # enterprises that had data before this file
         self.years: set[int] = set()
+        self.errors: list[CellError] = []  # found while storing: the import is then refused
 
     def _enterprises(self, records: list[MonthlyRecord]) -> None:
         attrs: dict[str, dict[str, Any]] = {}
+        first: dict[str, MonthlyRecord] = {}
         for r in records:
             if r.uscc not in self.ids and r.uscc not in attrs:
-                ind = parse_industry(r.industry_code or "")
+                first[r.uscc] = r
+                ind = parse_industry(r.industry_code) if r.industry_code else None
                 attrs[r.uscc] = {
                     "uscc": r.uscc,
                     "name": r.name,
-                    "industry_code": ind.code,
-                    "division": ind.division,
-                    "section": ind.section,
+                    "industry_code": ind and ind.code,
+                    "division": ind and ind.division,
+                    "section": ind and ind.section,
                     "region_code": r.region_code,
                 }
         if not attrs:
@@ -277,6 +288,20 @@ class _ChunkWriter:
                             setattr(e, k, a[k])
                         e.updated_at = utcnow()
         new = list(attrs.values())
+        for a in new:
+            missing = [label for key, label in _NEW_ENTERPRISE_NEEDS if not a[key]]
+            if missing:
+                r = first[a["uscc"]]
+                self.errors.append(
+                    CellError(
+                        r.sheet, r.row, None,
+                        f"{a['uscc']} is not yet known to the service, and the file does not give its "
+                        f"{' and '.join(missing)}; add them (a column, or 行业代码：… above the table) "
+                        "/ 新企业须填写行业代码和行政区划代码",
+                    )
+                )  # fmt: skip
+        if self.errors:
+            return
         if self.dry_run:
             self.ids.update((a["uscc"], -1) for a in new)
             return
@@ -317,6 +342,8 @@ class _ChunkWriter:
         result = self.result
         result.rows_accepted += len(records)
         self._enterprises(records)
+        if self.errors:
+            return  # the import will be refused; nothing more is stored
         current = self._current(records) if self.preexisting else {}
         to_retire: list[int] = []
         ids, import_id = self.ids, self.import_id

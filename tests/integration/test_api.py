@@ -204,3 +204,20 @@ def test_row_limit_rejects_the_whole_file(app, client, sample_files, monkeypatch
     r = upload(client, f.read_bytes(), f.name)
     assert r.status_code == 422 and "allowed" in r.json["errors"][0]["message"]
     assert count(app, MonthlyInput) == 0
+
+
+def test_new_enterprise_needs_industry_and_region_a_known_one_does_not(app, client):
+    from carbon.domain.identifiers import make_uscc
+
+    code = make_uscc("91330800MA2A0B0C1")
+    bare = f"统一社会信用代码,月份,电力(万千瓦时)\n{code},2023-01,5\n".encode()
+    r = upload(client, bare, "bare.csv")
+    assert r.status_code == 422
+    (e,) = r.json["errors"]
+    assert (e["sheet"], e["row"]) == ("bare", 2) and "行业代码" in e["message"]
+    assert count(app, MonthlyInput) == 0
+    full = f"统一社会信用代码,行业代码,行政区划代码,月份,电力(万千瓦时)\n{code},2614,330802,2023-01,5\n"
+    assert upload(client, full.encode(), "full.csv").status_code == 201
+    later = f"统一社会信用代码,月份,电力(万千瓦时)\n{code},2023-02,6\n".encode()
+    assert upload(client, later, "later.csv").status_code == 201
+    assert count(app, MonthlyInput) == 2
