@@ -164,15 +164,29 @@ def import_cmd(
             for w in r.warnings[:20]:
                 click.echo(f"  ! {w.sheet} {w.row or ''} {w.column or ''}: {w.message}")
             if r.status == "dry_run":
-                for c in r.changes[:50]:
+                # what would change first, then what would be added, then what is left alone
+                order = {"changed": 0, "added": 1, "unchanged": 2}
+                listed = sorted(r.changes, key=lambda c: order.get(c["action"], 3))
+                for c in listed[:DRY_RUN_LINES]:
                     click.echo(
-                        f"  {c['action']}: {c['uscc']} {c['period']} "
+                        f"  {DRY_RUN_ACTIONS.get(c['action'], c['action'])}: {c['uscc']} {c['period']} "
+                        f"({c['sheet']} row {c['row']}) "
                         + (", ".join(f"{k} {v['old']} → {v['new']}" for k, v in c.get("fields", {}).items()))
                     )
+                if len(listed) > DRY_RUN_LINES or len(listed) < r.rows_accepted:
+                    click.echo("  … (use --json for the full list)")
 
     emit(as_json, payload, human)
     if any(r.exit_code for r in results):
         sys.exit(1)
+
+
+DRY_RUN_LINES = 50
+DRY_RUN_ACTIONS = {
+    "changed": "would change 将修改",
+    "added": "would add 将新增",
+    "unchanged": "left alone 不变",
+}
 
 
 class _AnnouncingRunner(InProcessRunner):

@@ -383,6 +383,16 @@ class _ChunkWriter:
                 }
                 if not changed:
                     result.rows_unchanged += 1
+                    if self.dry_run and len(result.changes) < MAX_LISTED:
+                        result.changes.append(
+                            {
+                                "uscc": rec.uscc,
+                                "period": str(rec.period),
+                                "action": "unchanged",
+                                "sheet": rec.sheet,
+                                "row": rec.row,
+                            }
+                        )
                     continue
                 # Columns the new file does not have keep their earlier values.
                 values = {**{k: getattr(old, k) for k in FIELD_KEYS}, **values}

@@ -181,6 +181,14 @@ def test_corrected_file_creates_revision_and_keeps_history(app, client):
     before = client.get(f"/api/v1/enterprises/{uscc}/accounts/2023").json["emissions_tco2"]["total"]
     corrected = rows(10.0)
     corrected[0]["electricity"] = 20.0  # enterprise 0, January
+    corrected.append({**corrected[0], "month": "2024-01"})
+    dry = upload(client, write_template(corrected), dry_run=True).json
+    actions = [(c["action"], c["uscc"], c["period"]) for c in dry["changes"]]
+    assert sorted(a for a, _, _ in actions) == ["added"] + ["changed"] + ["unchanged"] * 71
+    assert ("changed", uscc, "2023-01") in actions and ("added", uscc, "2024-01") in actions
+    (change,) = [c for c in dry["changes"] if c["action"] == "changed"]
+    assert change["fields"] == {"electricity": {"old": 100.0, "new": 200.0}}  # MWh, canonical
+    corrected.pop()
     r = upload(client, write_template(corrected))
     assert r.status_code == 201 and r.json["rows_changed"] == 1 and r.json["rows_unchanged"] == 71
     after = client.get(f"/api/v1/enterprises/{uscc}/accounts/2023").json["emissions_tco2"]["total"]
