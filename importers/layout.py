@@ -20,6 +20,8 @@ from carbon.domain.quantities import (
     split_header,
 )
 
+NAME_MAX_CHARS = 200  # the template's limit (its data validation) and the stored name's
+
 
 @dataclass(frozen=True)
 class IdentityColumn:

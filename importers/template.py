@@ -54,6 +54,7 @@ from importers.detect import HEADER_SEARCH_ROWS, Table, fill_merged, find_table
 from importers.layout import (
     IDENTITY_BY_KEY,
     IDENTITY_COLUMNS,
+    NAME_MAX_CHARS,
     NOTES_SHEET_NAMES,
     TEMPLATE_COLUMNS,
     UNIT_EXAMPLES,
@@ -62,12 +63,12 @@ from importers.layout import (
     match_header,
 )
 from importers.ledger import read_ledger
+from importers.return205 import looks_like_205, read_205
 
 Progress = Callable[[int, int], None]
 Sink = Callable[[list[MonthlyRecord]], None]
 SINK_CHUNK = 20_000
 
-NAME_MAX_CHARS = 200  # the template's limit (its data validation) and the stored name's
 PROGRESS_EVERY = 5000
 CSV_EXTENSIONS = (".csv", ".txt")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
@@ -807,6 +808,7 @@ class _SheetReader:
         seen_setdefault = state.seen.setdefault
         append = state.records.append
         slow = self._slow_row
+        text_row = self._text_row
         record = MonthlyRecord
         accepted_before = state.accepted
         slow_before = state.slow_records
@@ -837,13 +839,20 @@ class _SheetReader:
                         for k, v in zip(keys, q_get(row))  # noqa: B905
                     }
                 except _Slow:
-                    slow(row, r)
-                    continue
-                for k, f in scaled:
-                    values[k] *= f  # type: ignore[operator]
-                for k, i in economic:
-                    if row[i] == "":
-                        values[k] = None  # a blank economic cell is missing, not zero
+                    # Numbers written as text ('1,234.5', full-width digits) are common in
+                    # real workbooks: read them here, and only a bad cell goes the slow way.
+                    text = text_row(row)
+                    if text is None:
+                        slow(row, r)
+                        continue
+                    values, originals = text
+                else:
+                    originals = None
+                    for k, f in scaled:
+                        values[k] *= f  # type: ignore[operator]
+                    for k, i in economic:
+                        if row[i] == "":
+                            values[k] = None  # a blank economic cell is missing, not zero
                 if green and values["electricity_green"] > values["electricity"]:  # type: ignore[operator]
                     slow(row, r)
                     continue
@@ -851,7 +860,10 @@ class _SheetReader:
                 if seen_setdefault((ent[0], per[1]), at) is not at:  # a duplicate
                     slow(row, r)
                     continue
-                append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3]))
+                if originals is None:
+                    append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3]))
+                else:
+                    append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3], originals))
             if r == r0:
                 break
             if len(state.records) >= SINK_CHUNK and state.sink is not None:
@@ -862,6 +874,31 @@ class _SheetReader:
             if progress is not None:
                 progress(state.done, max(state.total, state.done))
         state.rows_read += state.accepted - accepted_before - (state.slow_records - slow_before)
+
+    def _text_row(self, row: list[Any]) -> tuple[dict[str, float | None], dict[str, str]] | None:
+        """A row's quantities when some are numbers written as text: (canonical values, the
+        text as written), or None if a cell is not a number at all (the slow path says why)."""
+        values: dict[str, float | None] = {}
+        originals: dict[str, str] = {}
+        for c in self.h.quantities:
+            v = row[c.index]
+            if type(v) is float and v >= 0.0:
+                values[c.key] = v * c.factor
+                continue
+            if v == "":
+                values[c.key] = c.blank
+                continue
+            try:
+                x, was_text = read_number(v, c.header)
+            except CellProblem:
+                return None
+            if x is None:
+                values[c.key] = c.blank
+            else:
+                values[c.key] = x * c.factor
+                if was_text:
+                    originals[c.key] = v
+        return values, originals
 
     def _slow_row(self, row: list[Any], r: int) -> None:
         """Validate one row completely, collecting every error; record it if it is clean."""
@@ -969,6 +1006,14 @@ class _SheetReader:
         state.slow_records += 1  # already counted in rows_read
 
 
+def _from_column_a(rows: list[list[Any]], first_col: int) -> list[list[Any]]:
+    """Rows as the sheet has them from column A (calamine starts at the first used column)."""
+    if not first_col:
+        return rows
+    pad = [""] * first_col
+    return [pad + row for row in rows]
+
+
 def _error_file(message: str) -> ParsedFile:
     return ParsedFile(records=[], errors=[CellError("", None, None, message)], warnings=[], columns=[])
 
@@ -1019,10 +1064,15 @@ def _read_template(
     columns: list[ColumnMapping] = []
     readers: list[_SheetReader] = []
     ledgers: list[tuple[_RawSheet, Table]] = []
+    returns: list[_RawSheet] = []  # 205-1 statistical returns, one sheet per month
     for sheet in sheets:
         if sheet.name.strip().lower() in NOTES_SHEET_NAMES:
             continue
-        table = find_table(sheet.take_head(HEADER_SEARCH_ROWS), sheet.name, sheet.first_row)
+        head = sheet.take_head(HEADER_SEARCH_ROWS)
+        if sheet.typed and sheet.first_row == 1 and looks_like_205(_from_column_a(head, sheet.first_col)):
+            returns.append(sheet)
+            continue
+        table = find_table(head, sheet.name, sheet.first_row)
         if table is None:
             if sheet.n_rows and sheet.name.strip().lower() not in NOTES_SHEET_NAMES:
                 warnings.append(
@@ -1055,7 +1105,17 @@ def _read_template(
         columns.extend(ledger.columns)
         state.add(ledger.records)
 
-    if not readers and not ledgers:
+    if returns:
+        # the months of a 205-1 return are cumulative: its sheets are read together
+        stats = read_205(
+            [(s.name, _from_column_a(s.take_head(s.n_rows), s.first_col)) for s in returns], filename
+        )
+        state.errors.extend(stats.errors)
+        warnings.extend(stats.warnings)
+        columns.extend(stats.columns)
+        state.add(stats.records)
+
+    if not readers and not ledgers and not returns:
         required = ", ".join(f"{c.name_zh} ({c.name_en})" for c in IDENTITY_COLUMNS)
         return _error_file(
             f"no sheet of '{filename}' has a table header: one of rows 1-{HEADER_SEARCH_ROWS} must hold "
