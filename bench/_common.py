@@ -31,6 +31,21 @@ def workbook(enterprises: int, years: tuple[int, ...]) -> Path:
     return path
 
 
+def messy_workbook(enterprises: int, years: tuple[int, ...]) -> Path:
+    """The same rows as ``workbook`` (same seed) in the messy register layout, cached."""
+    from bench.make_messy_workbook import make_messy_workbook
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"messy-{enterprises}-{'-'.join(map(str, years))}.xlsx"
+    if not path.exists():
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        rows = make_messy_workbook(tmp, enterprises, years=years)
+        tmp.rename(path)
+        print(f"generated {path.name}: {rows} rows in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return path
+
+
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
     try:
         t = time.perf_counter()

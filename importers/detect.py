@@ -172,7 +172,9 @@ def find_table(head: Sequence[Sequence[Any]], sheet_name: str, first_row: int = 
         # The header may take up to three rows (a group row, names, units): each further row
         # is joined while it makes more of the header understood; the fullest is tried first.
         candidates: list[tuple[list[Any], int]] = [(list(row), 1)]
-        while len(candidates) < MAX_HEADER_ROWS and i + len(candidates) < len(rows):
+        # A row of month labels heads a ledger by itself: the rows under it are its data.
+        ledger_row = len(_ledger_columns(row, None)) >= MIN_MONTH_COLUMNS
+        while not ledger_row and len(candidates) < MAX_HEADER_ROWS and i + len(candidates) < len(rows):
             cells, span = candidates[0]
             combined = _combine(cells, rows[i + span])
             if combined is None or _score(combined) <= _score(cells):

@@ -579,9 +579,32 @@ def _is_column_numbers(row: list[Any]) -> bool:
     return bool(tokens) or numbers == [float(i) for i in range(1, len(numbers) + 1)]
 
 
+def _looks_like_code(v: object) -> bool:
+    """Whether a USCC cell could hold a code at all (letters and digits), not a note."""
+    return isinstance(v, str) and code_text(v).replace(" ", "").isalnum() and code_text(v).isascii()
+
+
+def _is_month(v: object, year: int | None) -> bool:
+    try:
+        read_month(v, year)
+    except CellProblem:
+        return False
+    return True
+
+
+def _is_figure(v: object) -> bool:
+    """A cell holding a number, or text that reads as one."""
+    if isinstance(v, str):
+        try:
+            return read_number(v, "")[0] is not None
+        except CellProblem:
+            return False
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 def _total_kind(label: str) -> str:
-    """小计 -> 'sub', 总计 / grand total -> 'grand', 合计 / total -> 'total'."""
-    t = label.lower()
+    """小计 -> 'sub', 总计 / grand total -> 'grand', 合计 / total -> 'total' (小 计 too)."""
+    t = "".join(label.split()).lower()
     if "小计" in t or "sub" in t:
         return "sub"
     if "总计" in t or "grand" in t:
@@ -914,8 +937,12 @@ class _SheetReader:
         if match_header(cells[0]) == ("uscc", None) or _is_column_numbers(row):
             return  # the header repeated further down, or the 甲 乙 1 2 3 row under it
         state = self.state
-        if is_blank(raw_month) and all(is_blank(row[c.index]) for c in self.h.quantities):
-            # No month and no figures: a note or signature line under the table, not data.
+        no_figures = not any(_is_figure(row[c.index]) for c in self.h.quantities)
+        if (is_blank(raw_month) and all(is_blank(row[c.index]) for c in self.h.quantities)) or (
+            no_figures and not _looks_like_code(cells[0]) and not _is_month(raw_month, self.year)
+        ):
+            # No month and no figures (制表人：… 审核人：… spread over the columns, 注：…): a
+            # note or signature line under the table, not data.
             state.warnings.append(
                 CellError(
                     self.name, r, None,
