@@ -57,8 +57,33 @@ def is_blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+FORMULA_WITHOUT_VALUE = "formula"
+
+
+class ProblemCell(str):
+    """A cell whose value cannot be used, put where the reader saw a blank: a formula saved
+    without its result (``formula``), or a formula error such as ``#DIV/0!``. Nothing in a
+    file is evaluated, so neither can be read as a number."""
+
+    __slots__ = ()
+
+    def describe(self, header: str) -> str:
+        if self == FORMULA_WITHOUT_VALUE:
+            return (
+                f"{header}: the cell holds a formula whose result was not saved in the file; open it "
+                "in Excel or WPS and save it again, or type the value / 该单元格为公式但文件中没有保存"
+                "计算结果，请用Excel或WPS打开后保存再上传，或直接填写数值"
+            )
+        return (
+            f"{header}: the cell's formula gives the error {str(self)}; correct it or type the value "
+            f"/ 该单元格公式结果为错误值{str(self)}，请修正公式或直接填写数值"
+        )
+
+
 def read_number(v: object, header: str) -> tuple[float | None, bool]:
     """A quantity cell -> (value in the header's unit or None if blank, was it text)."""
+    if type(v) is ProblemCell:
+        raise CellProblem(v.describe(header))
     if type(v) is float or (isinstance(v, int) and not isinstance(v, bool)):
         x = float(v)
         if not math.isfinite(x):

@@ -41,6 +41,7 @@ from carbon.domain.quantities import ECONOMIC_KEYS, FIELD_BY_KEY, unit_factor
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
 from importers.cells import (
     CellProblem,
+    ProblemCell,
     code_text,
     column_letter,
     is_blank,
@@ -64,6 +65,7 @@ from importers.layout import (
 )
 from importers.ledger import read_ledger
 from importers.return205 import looks_like_205, read_205
+from importers.xlsx_cells import start_scan
 
 Progress = Callable[[int, int], None]
 Sink = Callable[[list[MonthlyRecord]], None]
@@ -159,11 +161,30 @@ def _reraise_if_fatal(exc: BaseException) -> None:
         raise exc
 
 
+def _mark_problems(
+    rows: Iterator[list[Any]], problems: dict[tuple[int, int], str], first_col: int
+) -> Iterator[list[Any]]:
+    """Put a ``ProblemCell`` where the sheet has a formula without a saved result or a
+    formula error: calamine reads both as blank, which would count as zero."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), problem in problems.items():
+        by_row.setdefault(r, []).append((c - first_col, problem))
+    r = 0
+    for row in rows:
+        r += 1
+        for j, problem in by_row.get(r, ()):
+            if 0 <= j < len(row):
+                row[j] = ProblemCell(problem)
+        yield row
+
+
 def _load_calamine(data: bytes, filename: str) -> list[_RawSheet]:
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     if _is_password_protected(data):
         raise _Unreadable(_PASSWORD_MESSAGE.format(filename=filename))
+    # The sheet XML is scanned for such cells on another thread while calamine parses.
+    scan = start_scan(data) if data.startswith(b"PK\x03\x04") else None
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         metas = wb.sheets_metadata
@@ -196,6 +217,10 @@ def _load_calamine(data: bytes, filename: str) -> list[_RawSheet]:
                 )  # fmt: skip
     finally:
         wb.close()
+    problems = scan() if scan is not None else {}
+    for s in sheets:
+        if s.name in problems:
+            s.rows = _mark_problems(s.rows, problems[s.name], s.first_col)
     return sheets
 
 

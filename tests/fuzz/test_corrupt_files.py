@@ -182,8 +182,12 @@ CASES: list[tuple[str, bytes, str]] = [
         "hyperlink.xlsx",
     ),
     ("header-on-row-41", sheet([IDENTITY + ["电力(万千瓦时)"], [*ident(1), 1.0]], start_row=41), "late.xlsx"),
-    # Not here: a formula cell whose cached value is #DIV/0! (with_cached(..., "#DIV/0!")) or
-    # that has no cached value is read as blank, i.e. 0.0, and imported (see the report).
+    (
+        "formula-error-div0",
+        with_cached(sheet([IDENTITY + ["电力(万千瓦时)"], [*ident(1), "=1/0"]]), "F2", "#DIV/0!"),
+        "div0.xlsx",
+    ),
+    ("formula-without-cached-value", sheet([IDENTITY + ["电力(万千瓦时)"], [*ident(1), "=2*3"]]), "f.xlsx"),
     ("xls-name-xlsx-content", with_bad_cell(), "misnamed.xls"),
     ("csv-name-xlsx-content", with_bad_cell(), "misnamed.csv"),
     ("ole-encrypted", ole_encrypted(), "secret.xlsx"),
