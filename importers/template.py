@@ -30,6 +30,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, islice
 from operator import attrgetter, itemgetter
 from typing import Any, BinaryIO, NamedTuple
@@ -65,6 +66,7 @@ from importers.layout import (
 )
 from importers.ledger import read_ledger
 from importers.return205 import looks_like_205, read_205
+from importers.xls_cells import OLE_MAGIC, problem_cells_xls
 from importers.xlsx_cells import start_scan
 
 Progress = Callable[[int, int], None]
@@ -184,7 +186,11 @@ def _load_calamine(data: bytes, filename: str) -> list[_RawSheet]:
     if _is_password_protected(data):
         raise _Unreadable(_PASSWORD_MESSAGE.format(filename=filename))
     # The sheet XML is scanned for such cells on another thread while calamine parses.
-    scan = start_scan(data) if data.startswith(b"PK\x03\x04") else None
+    scan: Callable[[], dict[str, dict[tuple[int, int], str]]] | None = None
+    if data.startswith(b"PK\x03\x04"):
+        scan = start_scan(data)
+    elif data.startswith(OLE_MAGIC):
+        scan = partial(problem_cells_xls, data)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         metas = wb.sheets_metadata

@@ -188,3 +188,27 @@ def test_xls_formula_cells_read_their_cached_values():
     parsed = read_template(data, "x.xls")
     assert parsed.errors == []
     assert parsed.records[0].values == pytest.approx({"electricity": 75.0, "natural_gas": 4.0})
+
+
+def test_xls_error_cells_and_formulas_with_error_results_are_cell_errors():
+    """Excel saves #DIV/0! as an error cell, or as a formula whose result is an error:
+    both are an error for that cell, never a blank read as zero."""
+    header = ["统一社会信用代码", "月份", "电力(万千瓦时)", "天然气(万立方米)"]
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("S")
+    for j, v in enumerate(header):
+        ws.write(0, j, v)
+    for i in (1, 2):
+        ws.write(i, 0, uscc(i))
+        ws.write(i, 1, f"2023-0{i}")
+        ws.write(i, 3, 1.0)
+    ws.row(1).set_cell_error(2, 0x07)  # #DIV/0!
+    # a formula whose saved result is #N/A (BIFF8: type 2 = error, code 0x2A)
+    with excel_cached_formula_results(struct.pack("<BBB3BH", 2, 0, 0x2A, 0, 0, 0, 0xFFFF)):
+        ws.write(2, 2, xlwt.Formula("NA()"))
+        buf = io.BytesIO()
+        wb.save(buf)
+    parsed = read_template(buf.getvalue(), "x.xls")
+    assert [(e.row, e.column) for e in parsed.errors] == [(2, "C"), (3, "C")]
+    assert "#DIV/0!" in parsed.errors[0].message and "#N/A" in parsed.errors[1].message
+    assert not parsed.records
