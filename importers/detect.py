@@ -173,7 +173,8 @@ def find_table(head: Sequence[Sequence[Any]], sheet_name: str, first_row: int = 
         # is joined while it makes more of the header understood; the fullest is tried first.
         candidates: list[tuple[list[Any], int]] = [(list(row), 1)]
         # A row of month labels heads a ledger by itself: the rows under it are its data.
-        ledger_row = len(_ledger_columns(row, None)) >= MIN_MONTH_COLUMNS
+        found = _ledger_columns(row, None)
+        ledger_row = len(found) >= MIN_MONTH_COLUMNS or bool(found and _ledger_labelled(row, {}))
         while not ledger_row and len(candidates) < MAX_HEADER_ROWS and i + len(candidates) < len(rows):
             cells, span = candidates[0]
             combined = _combine(cells, rows[i + span])
@@ -186,7 +187,7 @@ def find_table(head: Sequence[Sequence[Any]], sheet_name: str, first_row: int = 
             titles = [c for r in rows[:i] for c in r if isinstance(c, str)]
             year = sheet_year(above, titles, sheet_name)
             months = _ledger_columns(cells, year)
-            if len(months) >= MIN_MONTH_COLUMNS:
+            if len(months) >= MIN_MONTH_COLUMNS or (months and _ledger_labelled(cells, above)):
                 return _ledger(cells, i, span, above, year, months)
             has_uscc = "uscc" in keys or "uscc" in above
             has_month = "month" in keys or "month" in above
@@ -194,6 +195,12 @@ def find_table(head: Sequence[Sequence[Any]], sheet_name: str, first_row: int = 
             if has_uscc and has_month and (quantities or {"uscc", "month"} <= keys):
                 return Table("rows", i, span, cells, above, year)
     return None
+
+
+def _ledger_labelled(cells: Sequence[Any], block: dict[str, BlockValue]) -> bool:
+    """Fewer than three month columns (a ledger of one month so far) still head a ledger
+    when a 项目-like column names the rows, or the block above names the enterprise."""
+    return "uscc" in block or any(_text(c).lower() in LEDGER_LABELS for c in cells)
 
 
 def _ledger(
