@@ -95,3 +95,27 @@ def test_ledger_imports_with_each_figure_traced_to_its_month_cell(app, client):
     cells = march["sources"][0]["cells"]
     assert cells["electricity"]["cell"] == "E5" and cells["electricity"]["as_written"] == 11.0
     assert cells["value_added"]["cell"] == "E6"
+
+
+@pytest.mark.parametrize("layout_name", ["register_layout", "ledger_layout"])
+def test_a_messy_workbook_of_stored_figures_changes_nothing(app, client, layout_name):
+    """The same figures in a messy layout, uploaded after the clean template, are all left
+    alone: the database holds exactly what the template gave."""
+    import random
+
+    import messy_layouts
+
+    from importers.template import write_template
+    from sample_inputs.generate import generate
+
+    enterprises, all_rows = generate()
+    chosen = {e.uscc for e in enterprises[:4]}
+    rows = [r for r in all_rows if r["uscc"] in chosen]
+    assert upload(client, write_template(rows), "clean.xlsx").status_code == 201
+    stored = count(app)
+    data, description = getattr(messy_layouts, layout_name)(rows, random.Random(5))
+    r = upload(client, data, "messy.xlsx")
+    assert r.status_code == 200, (description, r.json)
+    assert r.json["status"] == "unchanged", description
+    assert r.json["rows_unchanged"] == len(rows) and r.json["rows_changed"] == 0, description
+    assert count(app) == stored
