@@ -16,34 +16,31 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def workbook(enterprises: int, years: tuple[int, ...]) -> Path:
-    """The benchmark workbook, generated once and cached under bench/out/."""
-    from bench.make_workbook import make_workbook
-
+def _cached(kind: str, enterprises: int, years: tuple[int, ...], make: Callable[..., int]) -> Path:
+    """A generated benchmark workbook, made once and kept under bench/out/."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"template-{enterprises}-{'-'.join(map(str, years))}.xlsx"
+    path = OUT / f"{kind}-{enterprises}-{'-'.join(map(str, years))}.xlsx"
     if not path.exists():
         t = time.perf_counter()
         tmp = path.with_suffix(".tmp")
-        rows = make_workbook(tmp, enterprises, years=years)
+        rows = make(tmp, enterprises, years=years)
         tmp.rename(path)
         print(f"generated {path.name}: {rows} rows in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     return path
+
+
+def workbook(enterprises: int, years: tuple[int, ...]) -> Path:
+    """The benchmark workbook in the template layout."""
+    from bench.make_workbook import make_workbook
+
+    return _cached("template", enterprises, years, make_workbook)
 
 
 def messy_workbook(enterprises: int, years: tuple[int, ...]) -> Path:
-    """The same rows as ``workbook`` (same seed) in the messy register layout, cached."""
+    """The same rows as ``workbook`` (same seed) in the messy register layout."""
     from bench.make_messy_workbook import make_messy_workbook
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"messy-{enterprises}-{'-'.join(map(str, years))}.xlsx"
-    if not path.exists():
-        t = time.perf_counter()
-        tmp = path.with_suffix(".tmp")
-        rows = make_messy_workbook(tmp, enterprises, years=years)
-        tmp.rename(path)
-        print(f"generated {path.name}: {rows} rows in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    return path
+    return _cached("messy", enterprises, years, make_messy_workbook)
 
 
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:

@@ -932,6 +932,13 @@ class _SheetReader:
     def _text_row(self, row: list[Any]) -> tuple[dict[str, float | None], dict[str, str]] | None:
         """A row's quantities when some are numbers written as text: (canonical values, the
         text as written), or None if a cell is not a number at all (the slow path says why)."""
+        return self._quantities(row, None)
+
+    def _quantities(
+        self, row: list[Any], err: Callable[[str, str], None] | None
+    ) -> tuple[dict[str, float | None], dict[str, str]] | None:
+        """(canonical values, text as written) of a row's quantity cells. A cell that is not
+        a number is passed to ``err`` (column letter, message), or ends it with None."""
         values: dict[str, float | None] = {}
         originals: dict[str, str] = {}
         for c in self.h.quantities:
@@ -944,14 +951,14 @@ class _SheetReader:
                 continue
             try:
                 x, was_text = read_number(v, c.header)
-            except CellProblem:
-                return None
-            if x is None:
-                values[c.key] = c.blank
-            else:
-                values[c.key] = x * c.factor
-                if was_text:
-                    originals[c.key] = v
+            except CellProblem as exc:
+                if err is None:
+                    return None
+                err(c.letter, str(exc))
+                continue
+            values[c.key] = c.blank if x is None else x * c.factor
+            if was_text:
+                originals[c.key] = v
         return values, originals
 
     def _slow_row(self, row: list[Any], r: int) -> None:
@@ -997,21 +1004,9 @@ class _SheetReader:
         except CellProblem as exc:
             err(letters["month"], str(exc))
 
-        values: dict[str, float | None] = {}
-        originals: dict[str, str] = {}
-        for c in self.h.quantities:
-            v = row[c.index]
-            if type(v) is float and v >= 0.0:
-                values[c.key] = v * c.factor
-                continue
-            try:
-                x, was_text = read_number(v, c.header)
-            except CellProblem as exc:
-                err(c.letter, str(exc))
-                continue
-            values[c.key] = c.blank if x is None else x * c.factor
-            if was_text:
-                originals[c.key] = v
+        read = self._quantities(row, err)
+        assert read is not None  # with an err callback every bad cell is reported, none ends it
+        values, originals = read
         if self.green:
             g, e = values.get("electricity_green"), values.get("electricity")
             if g is not None and e is not None and g > e:
