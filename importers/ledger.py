@@ -303,7 +303,7 @@ class _Ledger:
                 self.warn(
                     r, total_col,
                     f"{header}: the total column says {stated:,.6g} but the months sum to {total:,.6g}; "
-                    f"the months were imported / 合计列与各月之和（{total:,.6g}）不符，已按各月数据导入",
+                    f"the months are used / 合计列与各月之和（{total:,.6g}）不符，按各月数据计",
                 )  # fmt: skip
 
     def result(self) -> ParsedFile:

@@ -827,8 +827,8 @@ class _SheetReader:
                     CellError(
                         self.name, r, c.letter,
                         f"{label} row: {c.header} is {x:,.6g} but the rows it covers sum to "
-                        f"{expected:,.6g}; the rows were imported, the {label} row was not "
-                        f"/ {label}行数值与所汇总各行之和（{expected:,.6g}）不符，已按明细行导入",
+                        f"{expected:,.6g}; the rows are used, not the {label} row "
+                        f"/ {label}行数值与所汇总各行之和（{expected:,.6g}）不符，按明细行计",
                     )
                 )  # fmt: skip
         snapshot = dict(self.cum)
