@@ -62,6 +62,11 @@ class _PublishedDocument:
     document: Mapped[dict[str, Any]]
     sha256: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # shipped with the service (package data) or published by an administrator
+    origin: Mapped[str] = mapped_column(String(16), default="shipped", server_default="shipped")
+    # a retired version stays readable (results name it) but is offered for no new computation
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    retired_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class FactorSetRow(_PublishedDocument, Base):
@@ -186,6 +191,9 @@ class AccountRow(Base):
     grid_factor: Mapped[float] = mapped_column(Float)
     grid_factor_year: Mapped[int] = mapped_column(Integer)
     factor_proxy: Mapped[bool] = mapped_column(Boolean, default=False)
+    # market-based scope 2, a second figure beside the location-based ``electricity``
+    electricity_market: Mapped[float | None] = mapped_column(Float, nullable=True)
+    total_market: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -274,3 +282,20 @@ class FeedReading(Base):
     original_unit: Mapped[str] = mapped_column(String(40))
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only record of changes to reference data and of recalculations: who, when,
+    what and from where. The database itself refuses UPDATE and DELETE on this table
+    (triggers created by the migration)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action_at", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))  # who: a user, or "cli:<os user>", "system"
+    origin: Mapped[str | None] = mapped_column(String(100), nullable=True)  # from where: IP, "cli"
+    action: Mapped[str] = mapped_column(String(40))  # e.g. factor_set.publish, recalc.run
+    subject: Mapped[str] = mapped_column(String(200))  # e.g. cn-default@2, years 2023
+    details: Mapped[dict[str, Any]]
