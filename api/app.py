@@ -50,16 +50,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     runner.run_pending()
 
     api = Api(app)
+    from api.resources.admin.routes import audit, recalculations
+    from api.resources.benchmarks.routes import blp as benchmarks
     from api.resources.enterprises.routes import blp as enterprises
     from api.resources.feeds.routes import blp as feeds
     from api.resources.imports.routes import blp as imports
     from api.resources.jobs.routes import blp as jobs
     from api.resources.ratings.routes import blp as ratings
+    from api.resources.reference.routes import factor_sets, methodologies
     from api.resources.summary.routes import blp as summary
     from api.resources.templates.routes import blp as templates
 
-    for blp in (enterprises, ratings, imports, feeds, jobs, templates, summary):
+    for blp in (
+        enterprises, ratings, imports, feeds, jobs, templates, summary,
+        factor_sets, methodologies, recalculations, audit,
+    ):  # fmt: skip
         api.register_blueprint(blp)
+    api.register_blueprint(benchmarks)
     register_error_handlers(app)
     _swagger_assets(app)
 

@@ -263,6 +263,12 @@ def account_cmd(obj: Ctx, uscc: str, year: int, month: str | None, as_json: bool
             f"{acc['grid_factor']['value']} ({acc['grid_factor']['year']})"
             + ("  [proxy]" if acc["factor_proxy"] else "")
         )
+        mf = acc["market_factor"]
+        click.echo(
+            f"  market-based 市场法: electricity {_fmt(e['electricity_market'])}, total "
+            f"{_fmt(e['total_market'])} tCO2 ({acc['market_basis']} {mf['value']} ({mf['year']}))"
+            + (f"  {acc['market_note']}" if acc["market_note"] else "")
+        )
 
     emit(as_json, acc, human)
 
@@ -301,8 +307,54 @@ def rate_cmd(obj: Ctx, uscc: str, year: int, as_json: bool) -> None:
             click.echo(
                 f"  to reach {c['kind']} {c['target']}: cut {_fmt(c['cut_tco2'])} tCO2 ({c['cut_pct']}%)"
             )
+            alone = [k["text"] for k in c.get("carriers", []) if k["enough"]]
+            if c.get("carriers"):
+                click.echo("    one carrier alone 单一能源: " + ("; ".join(alone) or "none suffices 均不足"))
 
     emit(as_json, r, human)
+
+
+@cli.command("benchmarks")
+@click.option("--year", type=int, required=True)
+@click.option("--level", type=click.Choice(["division", "section", "all", "county"]), help="One level only.")
+@click.option("--key", metavar="KEY", help="One group: division 26, section C, county 330802 or all.")
+@click.option("--all-revisions", is_flag=True, help="Superseded snapshots too.")
+@json_option
+@db_option
+@click.pass_obj
+def benchmarks_cmd(
+    obj: Ctx, year: int, level: str | None, key: str | None, all_revisions: bool, as_json: bool
+) -> None:
+    """Benchmarks of a year's peer groups: count, aggregate intensity, advanced value, quartiles."""
+    rows = run(
+        as_json,
+        lambda: services.benchmarks(obj.db, year, level=level, key=key, all_revisions=all_revisions),
+    )
+
+    def human() -> None:
+        percentiles = {r["advanced_percentile"] for r in rows}
+        advanced = f"advanced_P{percentiles.pop():g}" if len(percentiles) == 1 else "advanced"
+        header = ["level", "key", "denominator", "n", "emissions_tCO2", "denominator_sum", "intensity"]
+        header += [advanced, "q1", "median", "q3", "run"] + (["current"] if all_revisions else []) + ["name"]
+        table = [header]
+        for r in rows:
+            line = [r["level"], r["key"], r["denominator"], str(r["peer_count"]), _fmt(r["emissions_tco2"])]
+            line += [_fmt(r["denominator_total"])] + [_fmt(r[k], 4) for k in ("intensity", "advanced")]
+            line += [_fmt(r[k], 4) for k in ("q1", "median", "q3")] + [str(r["calc_run_id"])]
+            line += (["yes" if r["current"] else "no"] if all_revisions else []) + [
+                f"{r['name_zh'] or ''} {r['name_en'] or ''}".strip()
+            ]
+            table.append(line)
+        widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
+        numeric = set(range(3, len(header) - 1))
+        for row in table:
+            cells = [
+                c.rjust(w) if i in numeric else c.ljust(w)
+                for i, (c, w) in enumerate(zip(row[:-1], widths, strict=True))
+            ]
+            click.echo("  ".join([*cells, row[-1]]).rstrip())
+
+    emit(as_json, rows, human)
 
 
 @cli.command("recalc")
@@ -310,6 +362,7 @@ def rate_cmd(obj: Ctx, uscc: str, year: int, as_json: bool) -> None:
 @click.option("--factor-set", metavar="ID@VERSION")
 @click.option("--methodology", metavar="ID@VERSION")
 @click.option("--dry-run", is_flag=True, help="Print the diff; store nothing.")
+@click.option("--note", help="Why (kept with the calculation run and in the audit log).")
 @json_option
 @db_option
 @click.pass_obj
@@ -319,25 +372,41 @@ def recalc_cmd(
     factor_set: str | None,
     methodology: str | None,
     dry_run: bool,
+    note: str | None,
     as_json: bool,
 ) -> None:
-    """Recompute accounts and ratings of a year, keeping the old results."""
-    res = run(as_json, lambda: services.recalc(obj.db, list(year), factor_set, methodology, dry_run))
+    """Recompute accounts and ratings of a year, keeping the old results.
+
+    Run it with --dry-run first: it prints, per enterprise, the old and new total,
+    intensity, grade and colour, and stores nothing. A run is written to the audit log."""
+    actor, origin = cli_actor()
+    res = run(
+        as_json,
+        lambda: services.recalc(
+            obj.db, list(year), factor_set, methodology, dry_run, actor=actor, origin=origin, note=note
+        ),
+    )
 
     def human() -> None:
         click.echo(
             f"{'dry run: would write' if dry_run else 'wrote'} {res['accounts_written']} accounts, "
             f"{res['ratings_written']} ratings; unchanged {res['ratings_unchanged']} ratings"
         )
+        for year_, fs in res["factor_sets"].items():
+            click.echo(f"  {year_}: factor set {fs}, methodology {res['methodologies'][year_]}")
         for k, v in res["grade_changes"].items():
-            click.echo(f"  grade {k}: {v}")
+            click.echo(f"  grade {k}: {v} enterprises")
+        for k, v in res["colour_changes"].items():
+            click.echo(f"  colour {k}: {v} enterprises")
         for c in res["changes"][:50]:
+            old, new = c["old"], c["new"]
             click.echo(
-                f"  {c['uscc']} {c['year']}: total {_fmt(c['old'].get('total'))} → "
-                f"{_fmt(c['new']['total'])}, "
-                f"grade {c['old'].get('grade')} → {c['new']['grade']}, colour {c['old'].get('colour')} → "
-                f"{c['new']['colour']}"
+                f"  {c['uscc']} {c['year']}: total {_fmt(old.get('total'))} → {_fmt(new['total'])} tCO2, "
+                f"intensity {_fmt(old.get('intensity'), 4)} → {_fmt(new['intensity'], 4)}, "
+                f"grade {old.get('grade')} → {new['grade']}, colour {old.get('colour')} → {new['colour']}"
             )
+        if res["changes_total"] > 50:
+            click.echo(f"  … {res['changes_total'] - 50} more (use --json)")
 
     emit(as_json, res, human)
 
@@ -412,6 +481,105 @@ def demo_cmd(obj: Ctx, do_serve: bool, host: str, port: int) -> None:
         )
     if do_serve:
         _serve(obj.db.url, host, port)
+
+
+def cli_actor() -> tuple[str, str]:
+    """Who runs the command and from where, for the audit log."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}", f"cli@{socket.gethostname()}"
+
+
+def _reference_group(kind: str, name: str, label: str) -> click.Group:
+    """``carbon factor-sets …`` and ``carbon methodologies …``: list, show, publish, retire."""
+
+    @click.group(name, help=f"The published {label}s: list, show, publish a new version, retire one.")
+    def group() -> None:
+        pass
+
+    @group.command("list")
+    @json_option
+    @db_option
+    @click.pass_obj
+    def list_cmd(obj: Ctx, as_json: bool) -> None:
+        """Every version, with its origin and whether it is retired."""
+        rows = run(as_json, lambda: services.reference_list(obj.db, kind))
+
+        def human() -> None:
+            for r in rows:
+                state = f"retired {r['retired_at'][:10]}" if r["retired_at"] else "published"
+                click.echo(f"{r['ref']:<24} {state:<20} {r['origin']:<8} {r['title']}")
+
+        emit(as_json, rows, human)
+
+    @group.command("show")
+    @click.argument("ref")
+    @json_option
+    @db_option
+    @click.pass_obj
+    def show_cmd(obj: Ctx, ref: str, as_json: bool) -> None:
+        """One version's document (JSON)."""
+        doc = run(as_json, lambda: services.reference_document(obj.db, kind, ref))
+        emit(as_json, doc, lambda: click.echo(json.dumps(doc["document"], ensure_ascii=False, indent=2)))
+
+    @group.command("publish")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @json_option
+    @db_option
+    @click.pass_obj
+    def publish_cmd(obj: Ctx, file: Path, as_json: bool) -> None:
+        """Publish FILE (a JSON document with a new id@version); it is checked first."""
+        actor, origin = cli_actor()
+        res = run(
+            as_json,
+            lambda: services.reference_publish(obj.db, kind, file.read_bytes(), actor=actor, origin=origin),
+        )
+        emit(
+            as_json, res, lambda: click.echo(f"{res['ref']}: {res['status']} (sha256 {res['sha256'][:12]}…)")
+        )
+
+    @group.command("retire")
+    @click.argument("ref")
+    @click.option("--reason", required=True, help="Why it may no longer be used (kept in the audit log).")
+    @json_option
+    @db_option
+    @click.pass_obj
+    def retire_cmd(obj: Ctx, ref: str, reason: str, as_json: bool) -> None:
+        """Retire REF: it stays readable, no new result may use it."""
+        actor, origin = cli_actor()
+        res = run(
+            as_json,
+            lambda: services.reference_retire(obj.db, kind, ref, reason, actor=actor, origin=origin),
+        )
+        emit(as_json, res, lambda: click.echo(f"{res['ref']}: {res['status']}"))
+
+    return group
+
+
+cli.add_command(_reference_group("factor_set", "factor-sets", "factor set"))
+cli.add_command(_reference_group("methodology", "methodologies", "methodology"))
+
+
+@cli.command("audit")
+@click.option("--action", help="Only actions starting with this, e.g. factor_set or recalc.")
+@click.option("--limit", type=int, default=1000, show_default=True)
+@json_option
+@db_option
+@click.pass_obj
+def audit_cmd(obj: Ctx, action: str | None, limit: int, as_json: bool) -> None:
+    """The audit log: publications, retirements and recalculations, oldest first."""
+    rows = run(as_json, lambda: services.audit_log(obj.db, action=action, limit=limit))
+
+    def human() -> None:
+        for r in rows:
+            click.echo(f"{r['at'][:19]}  {r['actor']:<20} {r['action']:<22} {r['subject']}")
+
+    emit(as_json, rows, human)
 
 
 def main() -> None:

@@ -34,11 +34,11 @@ def recompute(db_url: str) -> dict[str, int]:
     from sqlalchemy import delete, update
 
     from carbon.services.usecases import open_database, recalc
-    from carbon.store.models import AccountRow, CalcRun, Job, RatingRow, YearPolicy
+    from carbon.store.models import AccountRow, BenchmarkRow, CalcRun, Job, RatingRow, YearPolicy
 
     db = open_database(db_url)
     with db.unit_of_work() as s:
-        for model in (RatingRow, AccountRow, YearPolicy):
+        for model in (RatingRow, AccountRow, BenchmarkRow, YearPolicy):
             s.execute(delete(model))
         s.execute(update(Job).values(status="done"))
         s.execute(delete(CalcRun))

@@ -33,6 +33,12 @@ class EmissionsSchema(Schema):
     process = fields.Float()
     electricity = fields.Float()
     heat = fields.Float()
+    electricity_market = fields.Float(
+        allow_none=True, metadata={"description": "market-based scope 2, beside the location-based figure"}
+    )
+    total_market = fields.Float(
+        allow_none=True, metadata={"description": "fuel + process + electricity_market + heat"}
+    )
 
 
 class DimensionSchema(Schema):

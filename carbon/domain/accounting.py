@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from carbon.domain.factors import PARTS, FactorSet, GridFactor, coefficients
-from carbon.domain.quantities import ENERGY_KEYS
+from carbon.domain.errors import InvalidValue
+from carbon.domain.factors import PARTS, FactorSet, GridFactor, MarketFactor, Source, coefficients
+from carbon.domain.quantities import ENERGY_KEYS, FIELD_BY_KEY
 
 EMISSION_PARTS: tuple[str, ...] = ("fuel", "process", "electricity", "heat")
 
@@ -29,18 +31,30 @@ class Account:
     energy_tce: float
     by_carrier: Mapping[str, float]
     grid: GridFactor
+    # market-based scope 2, a second figure (None, with the reason, when it is not computable)
+    electricity_market: float | None = None
+    market: MarketFactor | None = None
+    market_error: str | None = None
 
     @property
     def total(self) -> float:
         return self.fuel + self.process + self.electricity + self.heat
 
-    def emissions(self) -> dict[str, float]:
+    @property
+    def total_market(self) -> float | None:
+        if self.electricity_market is None:
+            return None
+        return self.fuel + self.process + self.electricity_market + self.heat
+
+    def emissions(self) -> dict[str, float | None]:
         return {
             "total": self.total,
             "fuel": self.fuel,
             "process": self.process,
             "electricity": self.electricity,
             "heat": self.heat,
+            "electricity_market": self.electricity_market,
+            "total_market": self.total_market,
         }
 
 
@@ -60,6 +74,14 @@ def account(quantities: Mapping[str, float], year: int, fs: FactorSet) -> Accoun
         carrier = "electricity" if key.startswith("electricity") else key
         if emitted:
             by_carrier[carrier] = by_carrier.get(carrier, 0.0) + emitted
+    market = fs.market_factor(year)
+    electricity_market: float | None = None
+    market_error: str | None = None
+    try:
+        p, x, g = (float(quantities.get(k, 0.0) or 0.0) for k in _ELECTRICITY_KEYS)
+        electricity_market = market_electricity(p, x, g, market).tco2
+    except InvalidValue as exc:
+        market_error = exc.message
     return Account(
         fuel=parts["fuel"],
         process=parts["process"],
@@ -68,6 +90,9 @@ def account(quantities: Mapping[str, float], year: int, fs: FactorSet) -> Accoun
         energy_tce=parts["energy_tce"],
         by_carrier=by_carrier,
         grid=grid,
+        electricity_market=electricity_market,
+        market=market,
+        market_error=market_error,
     )
 
 
@@ -106,3 +131,227 @@ def intensity(emissions: float, denominator: float | None) -> float | None:
     if denominator is None or denominator <= 0:
         return None
     return emissions / denominator
+
+
+# -- market-based scope 2 --------------------------------------------------------------------
+
+_ELECTRICITY_KEYS = ("electricity", "electricity_exported", "electricity_green")
+# Relative slack before certificates and contracts count as covering more than was consumed,
+# so that float sums of monthly figures equal to the consumption are not an error.
+_COVER_SLACK = 1e-9
+
+
+@dataclass(frozen=True)
+class MarketElectricity:
+    """Market-based scope 2 of one period: each share of the electricity consumed
+    (purchased − exported), with the factor it carries."""
+
+    green_mwh: float  # certified green power: 0 tCO2/MWh
+    supplier_mwh: float  # under a supplier-specific contract
+    supplier_factor: float | None  # tCO2/MWh of that contract
+    residual_mwh: float  # the rest, at the residual mix (or its proxy)
+    factor: MarketFactor
+
+    @property
+    def supplier_tco2(self) -> float:
+        return self.supplier_mwh * (self.supplier_factor or 0.0)
+
+    @property
+    def residual_tco2(self) -> float:
+        return self.residual_mwh * self.factor.value
+
+    @property
+    def tco2(self) -> float:
+        return self.supplier_tco2 + self.residual_tco2
+
+
+def _covered_too_much(consumed: float, covered: float, purchased: float) -> bool:
+    return covered > 0 and covered - consumed > _COVER_SLACK * max(1.0, purchased)
+
+
+def market_electricity(
+    purchased: float,
+    exported: float,
+    green: float,
+    factor: MarketFactor,
+    *,
+    supplier_mwh: float = 0.0,
+    supplier_factor: float | None = None,
+) -> MarketElectricity:
+    """``green × 0 + supplier_mwh × supplier_factor + (purchased − exported − green −
+    supplier_mwh) × residual mix``, all in MWh and tCO2/MWh.
+
+    The residual share is never below zero: certificates and contracts covering more than
+    the electricity consumed (purchased − exported) are an error, not a negative emission;
+    a net exporter with no certificate or contract has a residual share of zero.
+    """
+    for name, v in (("purchased", purchased), ("exported", exported), ("green", green)):
+        if v < 0:
+            raise InvalidValue(f"{name} electricity is negative ({v:g} MWh) / 电量不能为负")
+    if supplier_mwh < 0:
+        raise InvalidValue(f"supplier-covered electricity is negative ({supplier_mwh:g} MWh) / 电量不能为负")
+    if supplier_mwh > 0 and (supplier_factor is None or supplier_factor < 0):
+        raise InvalidValue(
+            "electricity under a supplier contract needs the supplier's emission factor (tCO2/MWh) "
+            "/ 供电合同电量需提供供应商排放因子"
+        )
+    consumed = purchased - exported
+    covered = green + supplier_mwh
+    if _covered_too_much(consumed, covered, purchased):
+        raise InvalidValue(
+            f"green power and supplier contracts ({covered:,.3f} MWh) cover more than the electricity "
+            f"consumed (purchased − exported = {consumed:,.3f} MWh); market-based scope 2 is not "
+            f"computable / 绿电及供电合同电量（{covered:,.3f} MWh）超过净购入电量（{consumed:,.3f} MWh），"
+            "无法计算市场法排放"
+        )
+    return MarketElectricity(
+        green_mwh=green,
+        supplier_mwh=supplier_mwh,
+        supplier_factor=supplier_factor if supplier_mwh > 0 else None,
+        residual_mwh=max(consumed - covered, 0.0),
+        factor=factor,
+    )
+
+
+def market_matrix(
+    quantities: npt.NDArray[np.float64], years: Sequence[int] | npt.NDArray[np.int64], fs: FactorSet
+) -> tuple[npt.NDArray[np.float64], dict[int, MarketFactor]]:
+    """Market-based electricity (tCO2) for many rows at once, as ``market_electricity`` with
+    no supplier contracts: ``max(purchased − exported − green, 0) × residual mix``; NaN where
+    green power covers more than the electricity consumed (not computable)."""
+    years_arr = np.asarray(years)
+    p, x, g = (quantities[:, ENERGY_KEYS.index(k)] for k in _ELECTRICITY_KEYS)
+    consumed = p - x
+    residual = np.maximum(consumed - g, 0.0)
+    too_much = (g > 0) & (g - consumed > _COVER_SLACK * np.maximum(1.0, p))
+    out = np.zeros(quantities.shape[0])
+    factors: dict[int, MarketFactor] = {}
+    for year in np.unique(years_arr):
+        f = fs.market_factor(int(year))
+        factors[int(year)] = f
+        mask = years_arr == year
+        out[mask] = residual[mask] * f.value
+    out[too_much] = np.nan
+    return out, factors
+
+
+# -- what each carrier contributes (a rating's explanation, what-if per carrier) -------------
+
+PROCESS_SOURCE = Source("entered as tCO2 (工业过程排放) in the enterprise's own figures")
+
+
+def carrier_factors(fs: FactorSet, year: int) -> dict[str, dict[str, Any]]:
+    """Per carrier (input field that emits), its emission factor for ``year`` as JSON: value
+    in tCO2 per canonical unit (the coefficient of ``coefficients(fs, year)``), unit, source."""
+    grid = fs.grid_factor(year)
+    out: dict[str, dict[str, Any]] = {
+        "electricity": {
+            "value": grid.value,
+            "unit": "tCO2/MWh",
+            "year": grid.source_year,
+            "factor_proxy": grid.proxy,
+            "source": grid.source.as_dict(),
+        }
+    }
+    for key, f in fs.fuels.items():
+        out[key] = {
+            "value": f.tco2_per_unit,
+            "unit": f"tCO2/{f.unit}",
+            "formula": "NCV × CC × OF × 44/12",
+            "ncv_gj_per_unit": f.ncv,
+            "cc_tc_per_gj": f.cc,
+            "oxidation": f.oxidation,
+            "source": f.source.as_dict(),
+        }
+    out["heat"] = {
+        "value": fs.heat_co2.value,
+        "unit": fs.heat_co2.unit,
+        "source": fs.heat_co2.source.as_dict(),
+    }
+    out["process_co2"] = {"value": 1.0, "unit": "tCO2/tCO2", "source": PROCESS_SOURCE.as_dict()}
+    return out
+
+
+# The carriers of an explanation, in field order: electricity stands for its three fields.
+CARRIER_KEYS: tuple[str, ...] = tuple(k for k in ENERGY_KEYS if k not in _ELECTRICITY_KEYS[1:])
+
+
+def carrier_inputs(quantities: Mapping[str, float], year: int, fs: FactorSet) -> list[dict[str, Any]]:
+    """Each carrier the enterprise uses in ``quantities`` (totals in canonical units), in
+    field order: its total, unit, emission coefficient (``tco2_per_unit``, the coefficient of
+    the accounting, so the emissions sum to the account's total) and emissions. Electricity's
+    ``quantity`` is the part that emits (purchased − exported − green), with the three totals
+    beside it. ``with_factors`` adds each factor's derivation and source from the
+    (immutable) factor set."""
+    row = np.array([[float(quantities.get(k, 0.0) or 0.0) for k in ENERGY_KEYS]])
+    return expand_carriers(carrier_columns_matrix(row, [year], fs)[0])
+
+
+def expand_carriers(stored: Any) -> list[dict[str, Any]]:
+    """Carriers as a rating's explanation stores them -> one dict per carrier (as
+    ``carrier_inputs`` gives). Stored compactly as columns (``keys``, ``quantity``,
+    ``tco2_per_unit``, and electricity's purchased/exported/green): one small object per
+    rating instead of one per carrier, for tens of thousands of ratings. A list (as stored
+    before) is returned as it is."""
+    if stored is None:
+        return []
+    if not isinstance(stored, Mapping):
+        return [dict(c) for c in stored]
+    out: list[dict[str, Any]] = []
+    for key, q, f in zip(stored["keys"], stored["quantity"], stored["tco2_per_unit"], strict=True):
+        entry: dict[str, Any] = {"key": key, "quantity": q, "unit": FIELD_BY_KEY[key].unit}
+        if key == "electricity":
+            entry["purchased"], entry["exported"], entry["green"] = stored["electricity"]
+        entry["tco2_per_unit"] = f
+        entry["emissions_tco2"] = q * f
+        out.append(entry)
+    return out
+
+
+def carrier_columns_matrix(
+    quantities: npt.NDArray[np.float64], years: Sequence[int] | npt.NDArray[np.int64], fs: FactorSet
+) -> list[dict[str, Any]]:
+    """The carriers of many rows at once (one column per ``ENERGY_KEYS``), each row's as
+    the compact columns ``expand_carriers`` reads."""
+    years_arr = np.asarray(years)
+    p, x, g = (quantities[:, ENERGY_KEYS.index(k)] for k in _ELECTRICITY_KEYS)
+    q = quantities[:, [ENERGY_KEYS.index(k) for k in CARRIER_KEYS]]
+    el = CARRIER_KEYS.index("electricity")
+    q[:, el] = p - x - g
+    present = q != 0
+    present[:, el] = (p != 0) | (x != 0) | (g != 0)
+    coef = np.zeros_like(q)
+    for year in np.unique(years_arr):
+        factors = carrier_factors(fs, int(year))
+        coef[years_arr == year] = [float(factors[k]["value"]) for k in CARRIER_KEYS]
+    coef_list, q_list, present_list = coef.tolist(), q.tolist(), present.tolist()
+    pxg = np.stack([p, x, g], axis=1).tolist()
+    keys = CARRIER_KEYS
+    idx = range(len(keys))
+    out: list[dict[str, Any]] = []
+    for qs, cs, ps, e in zip(q_list, coef_list, present_list, pxg, strict=True):
+        used = [j for j in idx if ps[j]]
+        row: dict[str, Any] = {
+            "keys": [keys[j] for j in used],
+            "quantity": [qs[j] for j in used],
+            "tco2_per_unit": [cs[j] for j in used],
+        }
+        if ps[el]:
+            row["electricity"] = e
+        out.append(row)
+    return out
+
+
+def with_factors(carriers: Sequence[Mapping[str, Any]], fs: FactorSet, year: int) -> list[dict[str, Any]]:
+    """Stored carriers (``carrier_inputs``) with each carrier's names and its factor as the
+    factor set gives it for ``year``: value, unit, derivation and source."""
+    factors = carrier_factors(fs, year)
+    return [
+        {
+            **c,
+            "name_zh": FIELD_BY_KEY[str(c["key"])].name_zh,
+            "name_en": FIELD_BY_KEY[str(c["key"])].name_en,
+            "factor": factors[str(c["key"])],
+        }
+        for c in carriers
+    ]

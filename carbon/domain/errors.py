@@ -74,6 +74,13 @@ class InvalidValue(CarbonError):
     code = "invalid_value"
 
 
+class ReferenceConflict(CarbonError):
+    """A published version exists with other content, or a version in use cannot be retired."""
+
+    status = 409
+    code = "reference_conflict"
+
+
 class ImportConflict(CarbonError):
     """Another import or feed changed the same enterprise-months at the same time."""
 

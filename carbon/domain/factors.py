@@ -7,6 +7,7 @@ table is built here once per (factor set, year) and then applied to any number o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,10 @@ from carbon.domain.errors import FactorMissing, InvalidReferenceData
 from carbon.domain.quantities import FIELD_BY_KEY, FUEL_KEYS, Kind
 
 CO2_PER_C = 44.0 / 12.0
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Plausible ranges, to catch a factor typed in the wrong unit (kgCO2/kWh is the same number
+# as tCO2/MWh; gCO2/kWh is 1000 times larger).
+GRID_FACTOR_RANGE = (0.0, 2.0)  # tCO2/MWh
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,7 @@ class Source:
     document: str
     note: str = ""
     assumption: bool = False
+    published: str | None = None  # the source's publication date, YYYY-MM-DD
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"document": self.document}
@@ -29,6 +35,8 @@ class Source:
             d["note"] = self.note
         if self.assumption:
             d["assumption"] = True
+        if self.published:
+            d["published"] = self.published
         return d
 
 
@@ -71,6 +79,45 @@ class GridFactor:
         return self.source_year != self.year
 
 
+# Market-based scope 2: what the factor for electricity covered by no certificate or contract is.
+RESIDUAL_MIX = "residual_mix"
+GRID_AVERAGE_PROXY = "grid_average_proxy"
+NO_RESIDUAL_MIX_NOTE = (
+    "China publishes no official residual mix (no national attribute-tracking body removes the "
+    "green certificates and contracts sold from the grid average); as the GHG Protocol Scope 2 "
+    "Guidance allows where no residual mix exists, the location-based grid average of the same "
+    "year stands in for it, which understates the residual mix by the claimed green share "
+    "/ 我国未发布官方剩余组合因子，以同年全国电网平均排放因子代替"
+)
+
+
+@dataclass(frozen=True)
+class MarketFactor:
+    """The factor for market-based scope 2 of a data year: the factor set's residual mix, or,
+    when the set has none, its grid average as a proxy (``basis`` says which)."""
+
+    year: int
+    value: float
+    source_year: int
+    basis: str  # RESIDUAL_MIX | GRID_AVERAGE_PROXY
+    source: Source
+
+    @property
+    def proxy(self) -> bool:
+        """A factor of an earlier year (the basis says whether it is a grid-average proxy)."""
+        return self.source_year != self.year
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "basis": self.basis,
+            "value": self.value,
+            "unit": "tCO2/MWh",
+            "year": self.source_year,
+            "factor_proxy": self.proxy,
+            "source": self.source.as_dict(),
+        }
+
+
 @dataclass(frozen=True)
 class FactorSet:
     id: str
@@ -82,10 +129,25 @@ class FactorSet:
     electricity_tce: ScalarFactor
     heat_tce: ScalarFactor
     extra: Mapping[str, ScalarFactor] = field(default_factory=dict)
+    # optional ``market.residual_mix``: year -> tCO2/MWh for electricity no instrument covers
+    residual_mix: Mapping[int, ScalarFactor] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def market_factor(self, year: int) -> MarketFactor:
+        """The residual mix of ``year`` (or the latest earlier one, flagged as proxy); with no
+        residual mix for that year or before, the grid factor of ``year`` as a stated proxy."""
+        earlier = [y for y in self.residual_mix if y <= year]
+        if earlier:
+            y = max(earlier)
+            f = self.residual_mix[y]
+            return MarketFactor(year, f.value, y, RESIDUAL_MIX, f.source)
+        grid = self.grid_factor(year)
+        note = NO_RESIDUAL_MIX_NOTE + (f" [{grid.source.note}]" if grid.source.note else "")
+        source = Source(grid.source.document, note, True, grid.source.published)
+        return MarketFactor(year, grid.value, grid.source_year, GRID_AVERAGE_PROXY, source)
 
     def grid_factor(self, year: int) -> GridFactor:
         """The factor for ``year``, or the latest earlier one flagged as proxy."""
@@ -107,7 +169,12 @@ def _source(raw: Any, where: str) -> Source:
     if isinstance(raw, str):
         return Source(raw)
     if isinstance(raw, Mapping) and isinstance(raw.get("document"), str):
-        return Source(str(raw["document"]), str(raw.get("note", "")), bool(raw.get("assumption", False)))
+        published = raw.get("published")
+        if published is not None and not (isinstance(published, str) and _DATE.fullmatch(published)):
+            raise InvalidReferenceData(f"{where}: source 'published' must be a date YYYY-MM-DD")
+        return Source(
+            str(raw["document"]), str(raw.get("note", "")), bool(raw.get("assumption", False)), published
+        )
     raise InvalidReferenceData(f"{where}: every factor needs a source document")
 
 
@@ -120,12 +187,15 @@ def _number(raw: Any, where: str, low: float = 0.0, high: float = float("inf")) 
     return value
 
 
-def _scalar(raw: Any, where: str, unit: str) -> ScalarFactor:
+def _scalar(
+    raw: Any, where: str, unit: str, bounds: tuple[float, float] = (0.0, float("inf"))
+) -> ScalarFactor:
     if not isinstance(raw, Mapping):
         raise InvalidReferenceData(f"{where}: expected an object with value, unit and source")
     if raw.get("unit") != unit:
         raise InvalidReferenceData(f"{where}: unit must be {unit!r}, got {raw.get('unit')!r}")
-    return ScalarFactor(_number(raw.get("value"), where), unit, _source(raw.get("source"), where))
+    value = _number(raw.get("value"), where, *bounds)
+    return ScalarFactor(value, unit, _source(raw.get("source"), where))
 
 
 def parse_factor_set(doc: Mapping[str, Any]) -> FactorSet:
@@ -176,7 +246,7 @@ def parse_factor_set(doc: Mapping[str, Any]) -> FactorSet:
     for year, raw in raw_grid.items():
         if not str(year).isdigit():
             raise InvalidReferenceData(f"{ref}.grid: {year!r} is not a year")
-        grid[int(year)] = _scalar(raw, f"{ref}.grid.{year}", "tCO2/MWh")
+        grid[int(year)] = _scalar(raw, f"{ref}.grid.{year}", "tCO2/MWh", GRID_FACTOR_RANGE)
     extra = {
         str(k): _scalar(v, f"{ref}.process.{k}", str(v.get("unit", "")) if isinstance(v, Mapping) else "")
         for k, v in (doc.get("process") or {}).items()
@@ -191,7 +261,26 @@ def parse_factor_set(doc: Mapping[str, Any]) -> FactorSet:
         electricity_tce=_scalar(doc.get("electricity_tce"), f"{ref}.electricity_tce", "tce/MWh"),
         heat_tce=_scalar(doc.get("heat_tce"), f"{ref}.heat_tce", "tce/GJ"),
         extra=extra,
+        residual_mix=_residual_mix(doc.get("market"), ref),
     )
+
+
+def _residual_mix(raw: Any, ref: str) -> dict[int, ScalarFactor]:
+    """The optional ``market`` section: ``{"residual_mix": {"2023": {value, unit, source}}}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("residual_mix"), Mapping):
+        raise InvalidReferenceData(f"{ref}.market: expected an object with 'residual_mix' mapping years")
+    years = raw["residual_mix"]
+    if not years:
+        raise InvalidReferenceData(f"{ref}.market.residual_mix: give a year, or leave 'market' out")
+    mix: dict[int, ScalarFactor] = {}
+    for year, factor in years.items():
+        if not str(year).isdigit():
+            raise InvalidReferenceData(f"{ref}.market.residual_mix: {year!r} is not a year")
+        where = f"{ref}.market.residual_mix.{year}"
+        mix[int(year)] = _scalar(factor, where, "tCO2/MWh", GRID_FACTOR_RANGE)
+    return mix
 
 
 # Parts of an account; every input field contributes linearly to each.

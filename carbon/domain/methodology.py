@@ -15,6 +15,11 @@ from carbon.domain.quantities import ECONOMIC_KEYS
 # is on the bound in exact arithmetic is not pushed over it by float rounding.
 _EPS = 1e-9
 
+# **Assumption**: a methodology that does not say (``"benchmarks": {"advanced_percentile": p}``)
+# takes the 20th percentile of the peers' intensities as their advanced value (the level
+# the best fifth reach); quzhou-3d@1 predates the key and is immutable once published.
+DEFAULT_ADVANCED_PERCENTILE = 20.0
+
 
 def at_most(value: float, bound: float) -> bool:
     return value <= bound + _EPS * max(1.0, abs(bound))
@@ -86,6 +91,8 @@ class Methodology:
     scores: tuple[float, ...]
     colours: tuple[Colour, ...]
     assumptions: tuple[str, ...]
+    # The percentile of the peers' intensities that is their "advanced value" (benchmarks).
+    advanced_percentile: float = DEFAULT_ADVANCED_PERCENTILE
 
     @property
     def ref(self) -> str:
@@ -127,6 +134,23 @@ def _bounds(raw: Any, where: str, lower_is_better: bool) -> Bands:
     if not ordered:
         raise InvalidReferenceData(f"{where}: cut-offs must run from the best band to the worst")
     return Bands(b, lower_is_better)
+
+
+def _advanced_percentile(raw: Any, ref: str) -> float:
+    """``benchmarks.advanced_percentile``: optional, strictly between 0 and 100."""
+    if raw is None:
+        return DEFAULT_ADVANCED_PERCENTILE
+    if not isinstance(raw, Mapping):
+        raise InvalidReferenceData(f"{ref}.benchmarks: expected an object")
+    if raw.get("advanced_percentile") is None:
+        return DEFAULT_ADVANCED_PERCENTILE
+    p = _num(raw["advanced_percentile"], f"{ref}.benchmarks.advanced_percentile")
+    if not 0 < p < 100:
+        raise InvalidReferenceData(
+            f"{ref}.benchmarks.advanced_percentile must be between 0 and 100, got {p:g} "
+            "/ 先进值百分位应在0到100之间"
+        )
+    return p
 
 
 def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
@@ -186,4 +210,5 @@ def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
         scores=scores,
         colours=colours,
         assumptions=tuple(str(a) for a in doc.get("assumptions", ())),
+        advanced_percentile=_advanced_percentile(doc.get("benchmarks"), ref),
     )

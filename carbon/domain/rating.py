@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from carbon.domain.accounting import expand_carriers
 from carbon.domain.methodology import DimensionRules, Methodology
+from carbon.domain.quantities import FIELD_BY_KEY, unit_factor
 
 CLASS_ORDER = ("low", "medium", "high")
 
@@ -34,6 +36,8 @@ class RatingInput:
     denominators: Mapping[str, float | None]
     previous_emissions: float | None = None
     previous_denominators: Mapping[str, float | None] | None = None
+    # per carrier: annual total, tCO2 per unit, emissions (``accounting.carrier_inputs``)
+    carriers: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None  # see expand_carriers
 
 
 @dataclass(frozen=True)
@@ -90,14 +94,69 @@ class DimensionResult:
 
 
 @dataclass(frozen=True)
+class CarrierCut:
+    """The same cut taken from one carrier alone: ``amount`` of it (canonical unit) at
+    ``tco2_per_unit``; ``enough`` is False when its whole annual use is less than that."""
+
+    key: str
+    amount: float
+    unit: str
+    available: float  # the annual use that emits (electricity: purchased − exported − green)
+    tco2_per_unit: float
+
+    @property
+    def enough(self) -> bool:
+        return self.amount <= self.available * (1 + 1e-9)
+
+    def as_dict(self) -> dict[str, Any]:
+        fld = FIELD_BY_KEY[self.key]
+        per_template = 1.0 / unit_factor(fld.template_unit_zh, fld.dimension)
+        text = (
+            f"{fld.name_zh} {_shown(self.amount)} {self.unit} "
+            f"({_shown(self.amount * per_template)} {fld.template_unit_zh})"
+        )
+        if not self.enough:
+            use = _shown(self.available, up=False)
+            text += f": more than its whole annual use, {use} {self.unit} / 超过全年用量"
+        return {
+            "key": self.key,
+            "name_zh": fld.name_zh,
+            "name_en": fld.name_en,
+            "amount": self.amount,
+            "unit": self.unit,
+            "amount_template": self.amount * per_template,
+            "template_unit": fld.template_unit_zh,
+            "template_unit_en": fld.template_unit_en,
+            "annual_use": self.available,
+            "share_pct": round(100.0 * self.amount / self.available, 2),
+            "tco2_per_unit": self.tco2_per_unit,
+            "enough": self.enough,
+            "text": text,
+        }
+
+
+def _shown(x: float, up: bool = True) -> str:
+    """``x`` to at least four significant digits (at most four decimals); rounded ``up`` so
+    that a displayed amount to cut is never short of the amount needed."""
+    if x <= 0:
+        return f"{x:,.0f}"
+    decimals = max(0, min(4, 3 - math.floor(math.log10(x))))
+    scale = 10**decimals
+    shown = math.ceil(round(x * scale, 6)) / scale if up else x
+    return f"{shown:,.{decimals}f}"
+
+
+@dataclass(frozen=True)
 class Cut:
-    """What reaching ``target`` takes: annual emissions at most ``emissions_after``."""
+    """What reaching ``target`` takes: annual emissions at most ``emissions_after``; and
+    what that cut is in each carrier the enterprise uses, taken from that carrier alone."""
 
     kind: str  # "grade" | "class" | "colour"
     target: str
     emissions_after: float
     cut_tco2: float
     cut_pct: float
+    carriers: tuple[CarrierCut, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +165,7 @@ class Cut:
             "max_emissions_tco2": round(self.emissions_after, 2),
             "cut_tco2": self.cut_tco2,
             "cut_pct": self.cut_pct,
+            "carriers": [c.as_dict() for c in self.carriers],
         }
 
 
@@ -126,6 +186,7 @@ class Rating:
     score: float | None
     colour: str | None
     reason: str | None
+    carriers: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None
 
     @property
     def value_added(self) -> float | None:
@@ -163,8 +224,11 @@ class Rating:
         }
 
     def explanation(self) -> dict[str, Any]:
-        """Every number the rating was computed from; ``what_if`` works from exactly this."""
-        return {
+        """Every number the rating was computed from; ``what_if`` works from exactly this.
+        ``carriers``: each carrier's annual total, coefficient (tCO2 per unit) and emissions,
+        which sum to ``emissions_tco2`` (absent when the rating was given none); the factor
+        set named beside the explanation gives each coefficient's derivation and source."""
+        out: dict[str, Any] = {
             "emissions_tco2": self.emissions,
             "value_added": self.value_added,
             "denominators": dict(self.denominators),
@@ -172,6 +236,9 @@ class Rating:
             "dimensions": {d.key: d.as_dict() for d in self.dimensions},
             "reason": self.reason,
         }
+        if self.carriers is not None:
+            out["carriers"] = self.carriers if isinstance(self.carriers, Mapping) else list(self.carriers)
+        return out
 
 
 # -- populations ---------------------------------------------------------------------------
@@ -283,6 +350,7 @@ def _not_computable(r: RatingInput, year: int, m: Methodology, reason: str) -> R
         score=None,
         colour=None,
         reason=reason,
+        carriers=r.carriers,
     )
 
 
@@ -339,6 +407,7 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
         score=score,
         colour=m.colour(score) if score is not None else None,
         reason=None,
+        carriers=r.carriers,
     )
 
 
@@ -410,7 +479,49 @@ def _dimension_functions(
 def what_if(explanation: Mapping[str, Any], m: Methodology) -> list[Cut]:
     """From a rating's explanation: the annual emissions at most, and the cut (tCO2 and %),
     for each better grade, class and colour. The enterprise stays inside its peer and
-    county sums, so cutting also lowers the averages it is compared with."""
+    county sums, so cutting also lowers the averages it is compared with.
+
+    With the explanation's ``carriers``, each cut also says how much of each carrier the
+    enterprise uses would have to go, that carrier alone, to make it: ``cut_tco2 /
+    tCO2 per unit`` (the accounting is linear), and whether its annual use is enough."""
+    cuts = _cuts(explanation, m)
+    levers = [
+        (str(c["key"]), float(c["quantity"]), str(c["unit"]), float(c["tco2_per_unit"]))
+        for c in expand_carriers(explanation.get("carriers"))
+        if float(c["quantity"]) > 0 and float(c["tco2_per_unit"]) > 0
+    ]
+    if not levers:
+        return cuts
+    return [
+        replace(cut, carriers=tuple(CarrierCut(k, cut.cut_tco2 / f, u, q, f) for k, q, u, f in levers))
+        for cut in cuts
+    ]
+
+
+def thresholds(m: Methodology) -> dict[str, Any]:
+    """Every threshold, weight and score of a methodology, as a rating's explanation names them."""
+    ce = m.carbon_efficiency
+    return {
+        "class_upper_bounds": {"low": ce.low_max, "medium": ce.medium_max},
+        "grade_upper_bounds": list(ce.grades.bounds),
+        "peer_levels": list(ce.peer_levels),
+        "min_peers": ce.min_peers,
+        "dimensions": {
+            d.key: {
+                "weight": d.weight,
+                "denominator": d.denominator,
+                "bounds": list(d.bands.bounds),
+                "direction": "lower_better" if d.bands.lower_is_better else "higher_better",
+            }
+            for d in m.dimensions
+        },
+        "scores": list(m.scores),
+        "colours": [{"id": c.id, "min_score": c.min_score} for c in m.colours],
+        "bound_belongs_to_better_band": True,
+    }
+
+
+def _cuts(explanation: Mapping[str, Any], m: Methodology) -> list[Cut]:
     if explanation.get("reason"):
         return []
     ce = m.carbon_efficiency

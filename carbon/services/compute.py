@@ -8,6 +8,7 @@ results are written only where they differ from the current ones, and old rows s
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +18,12 @@ import numpy as np
 from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import Session
 
-from carbon.domain.accounting import account_matrix
+from carbon.domain.accounting import account_matrix, carrier_columns_matrix, market_matrix
 from carbon.domain.factors import FactorSet
 from carbon.domain.methodology import Methodology
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS
 from carbon.domain.rating import Rating, RatingInput, rate_population
-from carbon.services import reference
+from carbon.services import benchmarks, reference
 from carbon.store.bulk import insert_many
 from carbon.store.models import (
     AccountRow,
@@ -46,6 +47,8 @@ ACCOUNT_VALUES = (
     "grid_factor",
     "grid_factor_year",
     "factor_proxy",
+    "electricity_market",
+    "total_market",
 )
 RATING_VALUES = (
     "emissions",
@@ -91,10 +94,12 @@ class ComputeSummary:
     accounts_unchanged: int = 0
     ratings_written: int = 0
     ratings_unchanged: int = 0
+    benchmarks_written: int = 0
     calc_run_ids: list[int] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # the first MAX_LISTED_CHANGES
     changes_total: int = 0
     grade_changes: dict[str, int] = field(default_factory=dict)
+    colour_changes: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,8 +110,10 @@ class ComputeSummary:
             "accounts_unchanged": self.accounts_unchanged,
             "ratings_written": self.ratings_written,
             "ratings_unchanged": self.ratings_unchanged,
+            "benchmarks_written": self.benchmarks_written,
             "calc_run_ids": self.calc_run_ids,
             "grade_changes": self.grade_changes,
+            "colour_changes": self.colour_changes,
             "changes_total": self.changes_total,
         }
 
@@ -125,6 +132,11 @@ class ComputeSummary:
         if old_grade != new_grade:
             key = f"{old_grade}->{new_grade}"
             self.grade_changes[key] = self.grade_changes.get(key, 0) + 1
+        old_colour = old_rating.get("colour") if old_rating else None
+        new_colour = new_rating.get("colour") if new_rating else None
+        if old_colour != new_colour:
+            key = f"{old_colour}->{new_colour}"
+            self.colour_changes[key] = self.colour_changes.get(key, 0) + 1
         if len(self.changes) >= MAX_LISTED_CHANGES:
             return
         before = None
@@ -162,8 +174,23 @@ def annual_accounts(totals: Sequence[Any], fs: FactorSet) -> Accounts:
     years = np.array([r[1] for r in totals], dtype=np.int64)
     parts, grids = account_matrix(data, years, fs)
     totals_col = parts[:, :4].sum(axis=1)
+    # Market-based scope 2, a second figure (NaN: green power beyond consumption, not computable).
+    market, _ = market_matrix(data, years, fs)
+    total_market = parts[:, 0] + parts[:, 1] + market + parts[:, 3]  # fuel + process + market + heat
+    # Each carrier's total, factor and emissions: not stored with the account, the rating's
+    # explanation names them.
+    carriers = carrier_columns_matrix(data, years, fs)
     accounts: Accounts = {}
-    for r, p, total in zip(totals, parts.tolist(), totals_col.tolist(), strict=True):
+    rows = zip(
+        totals,
+        parts.tolist(),
+        totals_col.tolist(),
+        market.tolist(),
+        total_market.tolist(),
+        carriers,
+        strict=True,
+    )
+    for r, p, total, e_market, t_market, used in rows:
         g = grids[r[1]]
         econ = r[3 + n_e :]
         accounts[(r[0], r[1])] = {
@@ -180,6 +207,9 @@ def annual_accounts(totals: Sequence[Any], fs: FactorSet) -> Accounts:
             "grid_factor": g.value,
             "grid_factor_year": g.source_year,
             "factor_proxy": g.proxy,
+            "electricity_market": None if math.isnan(e_market) else e_market,
+            "total_market": None if math.isnan(t_market) else t_market,
+            "carriers": used,
         }
     return accounts
 
@@ -188,6 +218,7 @@ def annual_accounts(totals: Sequence[Any], fs: FactorSet) -> Accounts:
 class YearResults:
     accounts: dict[int, dict[str, Any]]  # enterprise_id -> account values
     ratings: dict[int, Rating]
+    inputs: list[RatingInput]  # what the ratings were computed from, in rating order
 
 
 def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mapping[int, Any]) -> YearResults:
@@ -210,10 +241,11 @@ def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mappin
                 denominators={k: acc[k] for k in ECONOMIC_KEYS},
                 previous_emissions=prev["total"] if prev else None,
                 previous_denominators={k: prev[k] for k in ECONOMIC_KEYS} if prev else None,
+                carriers=acc.get("carriers"),
             )
         )
     ratings = dict(zip(ids, rate_population(inputs, year, m), strict=True))
-    return YearResults({eid: a for (eid, y), a in accounts.items() if y == year}, ratings)
+    return YearResults({eid: a for (eid, y), a in accounts.items() if y == year}, ratings, inputs)
 
 
 def rating_values(r: Rating) -> dict[str, Any]:
@@ -268,7 +300,32 @@ def recompute(
     note: str | None = None,
 ) -> ComputeSummary:
     """Compute ``years`` and store what changed (or, with ``dry_run``, only report it)."""
-    years = sorted(set(years))
+    # Tens of thousands of accounts, ratings and explanations are built and all survive to
+    # be stored; none can form a cycle, so the cyclic GC would only walk the growing heap
+    # again and again. Pause it for the computation (as the import does).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _recompute(
+            session, sorted(set(years)), reason=reason, import_id=import_id, factor_set_ref=factor_set_ref,
+            methodology_ref=methodology_ref, dry_run=dry_run, note=note,
+        )  # fmt: skip
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _recompute(
+    session: Session,
+    years: list[int],
+    *,
+    reason: str,
+    import_id: int | None,
+    factor_set_ref: str | None,
+    methodology_ref: str | None,
+    dry_run: bool,
+    note: str | None,
+) -> ComputeSummary:
     enterprises = {
         e.id: e
         for e in session.execute(
@@ -295,8 +352,15 @@ def recompute(
         summary.factor_sets[year] = fs_ref
         summary.methodologies[year] = m_ref
         if fs_ref not in by_factor_set:
-            by_factor_set[fs_ref] = annual_accounts(totals, reference.factor_set(fs_ref))
-        results = rate_year(year, by_factor_set[fs_ref], reference.methodology(m_ref), enterprises)
+            by_factor_set[fs_ref] = annual_accounts(
+                totals, reference.factor_set(fs_ref, session, for_new_results=True)
+            )
+        results = rate_year(
+            year,
+            by_factor_set[fs_ref],
+            reference.methodology(m_ref, session, for_new_results=True),
+            enterprises,
+        )
         _store_year(
             session,
             year,
@@ -369,11 +433,14 @@ def _store_year(
             new_accounts[eid],
             new_ratings.get(eid),
         )
+    # The peer populations behind these ratings (benchmarks), compared with the stored ones.
+    bench = benchmarks.year_changes(session, year, results.inputs, fs_ref, m_ref)
     if dry_run:
         summary.accounts_written += len(changed_acc)
         summary.ratings_written += len(changed_rat)
+        summary.benchmarks_written += len(bench.new)
         return
-    if not changed_acc and not changed_rat:
+    if not changed_acc and not changed_rat and not bench.changed:
         return
     run = CalcRun(
         reason=reason,
@@ -388,6 +455,7 @@ def _store_year(
     session.add(run)
     session.flush()
     summary.calc_run_ids.append(run.id)
+    summary.benchmarks_written += benchmarks.store(session, run.id, bench)
     pol = session.get(YearPolicy, year)
     if pol is None:
         session.add(YearPolicy(year=year, factor_set=fs_ref, methodology=m_ref, calc_run_id=run.id))

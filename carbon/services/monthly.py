@@ -186,7 +186,7 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
         )
 
     fs_ref, m_ref = policy(session, period.year)
-    grid = _grid(fs_ref, period.year)
+    grid = _grid(session, fs_ref, period.year)
     prev_fs_ref = prev.factor_set or policy(session, period.year - 1)[0]
     ratings = _ratings(session, scope, period.year, position)
 
@@ -336,7 +336,7 @@ def _year(session: Session, year: int, table: FloatArray, idx: npt.NDArray[np.in
     if not at.size:
         return y
     y.factor_set = policy(session, year)[0]
-    fs = reference.factor_set(y.factor_set)
+    fs = reference.factor_set(y.factor_set, session)
     years = np.full(at.size, year, dtype=np.int64)
     y.has_month[at] = table[sel, 2] > 0
     y.has_ytd[at] = True
@@ -493,9 +493,9 @@ def _latest_periods(session: Session, scope: Any, position: dict[int, int], n: i
     return latest
 
 
-def _grid(fs_ref: str, year: int) -> dict[str, Any] | None:
+def _grid(session: Session, fs_ref: str, year: int) -> dict[str, Any] | None:
     try:
-        g = reference.factor_set(fs_ref).grid_factor(year)
+        g = reference.factor_set(fs_ref, session).grid_factor(year)
     except CarbonError:
         return None
     return {

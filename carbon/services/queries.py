@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from carbon.domain.accounting import account, intensity
+from carbon.domain.accounting import account, carrier_inputs, expand_carriers, intensity, with_factors
 from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
+from carbon.domain.factors import FactorSet
 from carbon.domain.identifiers import Period, region_prefix
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
-from carbon.domain.rating import what_if
+from carbon.domain.rating import thresholds, what_if
 from carbon.services import reference
 from carbon.services.compute import ACCOUNT_VALUES, policy
 from carbon.store.models import AccountRow, Enterprise, ImportRow, MonthlyInput, RatingRow
@@ -94,7 +95,7 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
     ).first()
     if acc is None:
         raise NotFound(f"{uscc} has no account for {year} / {uscc}无{year}年碳账户数据")
-    fs = reference.factor_set(acc.factor_set)
+    fs = reference.factor_set(acc.factor_set, session)
     rows = _monthly_rows(session, e.id, year)
     if month is not None:
         try:
@@ -109,6 +110,7 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         a = account(_quantities(row), year, fs)
         econ = {k: getattr(row, k) for k in ECONOMIC_KEYS}
         emissions = a.emissions()
+        market_note = a.market_error
         energy, months, by_carrier = a.energy_tce, 1, a.by_carrier
         inputs = {k: getattr(row, k) for k in FIELD_KEYS}
         sources = [_source(session, row)]
@@ -119,16 +121,26 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
             "process": acc.process,
             "electricity": acc.electricity,
             "heat": acc.heat,
+            "electricity_market": acc.electricity_market,
+            "total_market": acc.total_market,
         }
         econ = {k: getattr(acc, k) for k in ECONOMIC_KEYS}
         energy, months = acc.energy_tce, acc.months
         totals = {k: sum(float(getattr(r, k) or 0.0) for r in rows) for k in FIELD_KEYS}
-        by_carrier = account(totals, year, fs).by_carrier
+        a = account(totals, year, fs)
+        by_carrier = a.by_carrier
+        market_note = a.market_error
+        if acc.electricity_market is None and market_note is None:
+            market_note = (
+                "this account was stored before market-based scope 2 was computed; a recalculation "
+                "adds it / 该碳账户计算时尚无市场法电力排放，重新计算后补充"
+            )
         inputs = {k: v for k, v in totals.items()}
         for k in ECONOMIC_KEYS:
             inputs[k] = econ[k]
         sources = sorted({r.import_id for r in rows})
     grid = fs.grid_factor(year)
+    market = fs.market_factor(year)
     return {
         "uscc": e.uscc,
         "name": e.name,
@@ -152,8 +164,14 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
             "unit": "tCO2/MWh",
             "year": grid.source_year,
             "source": grid.source.document,
+            "source_published": grid.source.published,
+            "source_note": grid.source.note or None,
         },
         "factor_proxy": grid.proxy,
+        # market-based scope 2: what the electricity no certificate covers was counted at
+        "market_basis": market.basis,
+        "market_factor": market.as_dict(),
+        "market_note": market_note,
         "factor_set": ref_dict(acc.factor_set),
         "methodology": ref_dict(acc.methodology),
         "account_id": acc.id,
@@ -239,11 +257,36 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
     d = rating_dict(r, e)
     if explain:
         # The cuts are derived from the stored explanation with the rating's own methodology.
-        cuts = what_if(r.explanation, reference.methodology(r.methodology))
+        m = reference.methodology(r.methodology, session)
+        fs = reference.factor_set(r.factor_set, session)
+        explanation = r.explanation
+        if "carriers" not in explanation:
+            explanation = {**explanation, **_carriers_on_read(session, r, fs)}
+        if "carriers" in explanation:  # each factor's derivation and source, from its factor set
+            carriers = expand_carriers(explanation["carriers"])
+            explanation = {**explanation, "carriers": with_factors(carriers, fs, r.year)}
+        cuts = what_if(explanation, m)
         acc = session.get(AccountRow, r.account_id) if r.account_id else None
         account = {k: getattr(acc, k) for k in ACCOUNT_FIELDS} if acc else None
-        d["explanation"] = {**r.explanation, "account": account, "cuts": [c.as_dict() for c in cuts]}
+        d["explanation"] = {
+            **explanation,
+            "thresholds": thresholds(m),
+            "account": account,
+            "cuts": [c.as_dict() for c in cuts],
+        }
     return d
+
+
+def _carriers_on_read(session: Session, r: RatingRow, fs: FactorSet) -> dict[str, Any]:
+    """For a rating stored before explanations kept their carriers: the carriers of the
+    current inputs, if they still add up to the rating's emissions (else none)."""
+    rows = _monthly_rows(session, r.enterprise_id, r.year)
+    totals = {k: sum(float(getattr(row, k) or 0.0) for row in rows) for k in ENERGY_KEYS}
+    carriers = carrier_inputs(totals, r.year, fs)
+    emitted = sum(c["emissions_tco2"] for c in carriers)
+    if not rows or abs(emitted - r.emissions) > 1e-9 * max(1.0, abs(r.emissions)):
+        return {}
+    return {"carriers": carriers, "carriers_derived_on_read": True}
 
 
 def rating_history(session: Session, uscc: str, *, all_revisions: bool = False) -> list[dict[str, Any]]:
@@ -327,7 +370,7 @@ def chart_monthly(session: Session, uscc: str, year: int) -> tuple[list[str], di
     rows = _monthly_rows(session, e.id, year)
     if not rows:
         raise NotFound(f"{uscc} has no data for {year} / {uscc}无{year}年数据")
-    fs = reference.factor_set(policy(session, year)[0])
+    fs = reference.factor_set(policy(session, year)[0], session)
     months = [f"{year:04d}-{r.month:02d}" for r in rows]
     per_month = [account(_quantities(r), year, fs).by_carrier for r in rows]
     carriers = sorted({c for m in per_month for c in m}, key=lambda c: FIELD_KEYS.index(c))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon.domain.errors import CarbonError, InvalidValue
-from carbon.services import jobs, queries, reference
+from carbon.services import audit, jobs, queries, reference
 from carbon.services.compute import recompute
 from carbon.services.imports import ImportResult, Progress
 from carbon.services.imports import import_file as _import_file
@@ -70,16 +70,25 @@ def summary(db: Database) -> dict[str, Any]:
 
 
 def recalc(
-    db: Database, years: list[int], factor_set: str | None, methodology: str | None, dry_run: bool
+    db: Database,
+    years: list[int],
+    factor_set: str | None,
+    methodology: str | None,
+    dry_run: bool,
+    *,
+    actor: str = "system",
+    origin: str | None = None,
+    note: str | None = None,
 ) -> dict[str, Any]:
-    for ref in (factor_set, methodology):
-        if ref is not None:
-            reference.split_ref(ref)
-    if factor_set:
-        reference.factor_set(factor_set)
-    if methodology:
-        reference.methodology(methodology)
+    """Recompute the given years with the chosen versions (default: each year's current
+    ones). A dry run shows the diff and stores nothing; a run stores new results beside
+    the old ones, moves each enterprise's current pointer, and is written to the audit log."""
+    if not years:
+        raise InvalidValue("give at least one year / 请指定年份")
     with db.unit_of_work() as session:
+        for ref, load in ((factor_set, reference.factor_set), (methodology, reference.methodology)):
+            if ref is not None:
+                load(ref, session, for_new_results=True)
         s = recompute(
             session,
             years,
@@ -87,14 +96,53 @@ def recalc(
             factor_set_ref=factor_set,
             methodology_ref=methodology,
             dry_run=dry_run,
+            note=note,
         )
         if dry_run:
             session.rollback()
-    return {
+        else:
+            details = {**s.as_dict(), "note": note}
+            subject = f"years {', '.join(map(str, sorted(years)))}"
+            audit_id = audit.record(session, actor, "recalc.run", subject, details, origin).id
+    result = {
         "status": "dry_run" if dry_run else "done",
         **s.as_dict(),
         "changes": [{"uscc": c.uscc, "year": c.year, "old": c.old or {}, "new": c.new} for c in s.changes],
     }
+    if not dry_run:
+        result["audit_id"] = audit_id
+    return result
+
+
+def reference_list(db: Database, kind: str) -> list[dict[str, Any]]:
+    with db.read() as session:
+        return reference.list_documents(session, reference.KINDS[kind])
+
+
+def reference_document(db: Database, kind: str, ref: str) -> dict[str, Any]:
+    with db.read() as session:
+        return reference.document(session, reference.KINDS[kind], ref)
+
+
+def reference_publish(
+    db: Database, kind: str, data: bytes, *, actor: str, origin: str | None
+) -> dict[str, Any]:
+    """Publish a factor set or methodology document (JSON bytes) as a new version."""
+    doc = reference.read_document(data)
+    with db.unit_of_work() as session:
+        return reference.publish(session, reference.KINDS[kind], doc, actor=actor, origin=origin)
+
+
+def reference_retire(
+    db: Database, kind: str, ref: str, reason: str, *, actor: str, origin: str | None
+) -> dict[str, Any]:
+    with db.unit_of_work() as session:
+        return reference.retire(session, reference.KINDS[kind], ref, reason, actor=actor, origin=origin)
+
+
+def audit_log(db: Database, *, action: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    with db.read() as session:
+        return audit.entries(session, action=action, limit=limit)
 
 
 CHART_KINDS = ("monthly-emissions", "intensity", "grade-history")
@@ -180,3 +228,18 @@ def push_readings(
     out = result.as_dict()
     out["status"] = "accepted" if result.changed else "unchanged"
     return out
+
+
+def benchmarks(
+    db: Database,
+    year: int,
+    *,
+    level: str | None = None,
+    key: str | None = None,
+    all_revisions: bool = False,
+) -> list[dict[str, Any]]:
+    """A year's benchmarks: every peer group's count, intensity, advanced value, quartiles."""
+    from carbon.services import benchmarks as bench
+
+    with db.read() as session:
+        return bench.list_benchmarks(session, year, level=level, key=key, all_revisions=all_revisions)

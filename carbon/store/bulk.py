@@ -26,6 +26,18 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else json_dumps(value)
 
 
+def _remember_last(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``proc`` that converts a value equal to the previous one only once."""
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value != last[0]:
+            last[0], last[1] = value, proc(value)
+        return last[1]
+
+    return convert
+
+
 def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     conn = session.connection()
     dialect = conn.dialect
@@ -43,6 +55,8 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
         else:
             marks.append(mark)
         if proc is not None:
+            if isinstance(col_type, DateTime):
+                proc = _remember_last(proc)  # rows of one write share their timestamp
             processors.append((i, proc))
     sql = (
         f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "

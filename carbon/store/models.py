@@ -299,3 +299,36 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))  # e.g. factor_set.publish, recalc.run
     subject: Mapped[str] = mapped_column(String(200))  # e.g. cn-default@2, years 2023
     details: Mapped[dict[str, Any]]
+
+
+class BenchmarkRow(Base):
+    """A snapshot of one peer population of a year (industry 大类 ``division``, 门类
+    ``section``, ``all``, ``county``) for one denominator, written by the calculation run
+    that rated the year. Append-only like the results: a changed population adds a row and
+    takes the ``is_current`` flag."""
+
+    __tablename__ = "benchmarks"
+    __table_args__ = (
+        one_current("uq_benchmarks_current", "year", "level", "key", "denominator"),
+        Index("ix_benchmarks_group", "year", "level", "key", "denominator", "calc_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calc_run_id: Mapped[int] = mapped_column(ForeignKey("calc_runs.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    methodology: Mapped[str] = mapped_column(String(80))
+    factor_set: Mapped[str] = mapped_column(String(80))
+    level: Mapped[str] = mapped_column(String(10))  # division | section | all | county
+    key: Mapped[str] = mapped_column(String(8))  # "26", "C", "all", "330802"
+    denominator: Mapped[str] = mapped_column(String(20))  # value_added | gross_output | tax
+    peer_count: Mapped[int] = mapped_column(Integer)
+    emissions: Mapped[float] = mapped_column(Float)  # ΣE, tCO2
+    denominator_total: Mapped[float] = mapped_column(Float)  # Σ denominator
+    intensity: Mapped[float] = mapped_column(Float)  # ΣE / Σ denominator
+    advanced: Mapped[float] = mapped_column(Float)  # the advanced_percentile-th peer intensity
+    advanced_percentile: Mapped[float] = mapped_column(Float)
+    q1: Mapped[float] = mapped_column(Float)
+    median: Mapped[float] = mapped_column(Float)
+    q3: Mapped[float] = mapped_column(Float)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

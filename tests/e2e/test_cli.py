@@ -79,7 +79,12 @@ def test_account_and_rate_json_contract(db_url, imported):
         "factor_set",
         "methodology",
     } <= set(acc)
-    assert set(acc["emissions_tco2"]) == {"total", "fuel", "process", "electricity", "heat"}
+    # The DESIGN §8 keys, and market-based scope 2 beside them (a second figure, issue 5).
+    assert set(acc["emissions_tco2"]) == {"total", "fuel", "process", "electricity", "heat"} | {
+        "electricity_market",
+        "total_market",
+    }
+    assert acc["market_basis"] in ("residual_mix", "grid_average_proxy")
     assert acc["period"] == "2023" and isinstance(acc["energy_tce"], float)
     code, month, _ = carbon(db_url, "account", uscc, "--year", "2023", "--month", "2023-03", "--json")
     assert code == 0 and month["period"] == "2023-03"

@@ -38,8 +38,10 @@ class AccountQuerySchema(Schema):
 class GridFactorSchema(Schema):
     value = fields.Float()
     unit = fields.String()
-    year = fields.Integer()
+    year = fields.Integer(metadata={"description": "the year it was published for (earlier: a proxy)"})
     source = fields.String()
+    source_published = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    source_note = fields.String(allow_none=True)
 
 
 class AccountSchema(Schema):
@@ -58,6 +60,11 @@ class AccountSchema(Schema):
     inputs = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     grid_factor = fields.Nested(GridFactorSchema)
     factor_proxy = fields.Boolean()
+    market_basis = fields.String(
+        metadata={"enum": ["residual_mix", "grid_average_proxy"], "description": "market-based scope 2"}
+    )
+    market_factor = fields.Dict(metadata={"description": "basis, value, unit, year, factor_proxy, source"})
+    market_note = fields.String(allow_none=True, metadata={"description": "why there is no market figure"})
     factor_set = fields.Nested(RefSchema)
     methodology = fields.Nested(RefSchema)
     account_id = fields.Integer()
