@@ -93,6 +93,12 @@ class Methodology:
     assumptions: tuple[str, ...]
     # The percentile of the peers' intensities that is their "advanced value" (benchmarks).
     advanced_percentile: float = DEFAULT_ADVANCED_PERCENTILE
+    # The region 区域贡献度 compares with: the county (6-digit code, DESIGN §4.2) or the city.
+    region_level: str = "county"
+
+    def region_of(self, code: str) -> str:
+        """The region code an enterprise is compared within at this methodology's level."""
+        return code[:4] + "00" if self.region_level == "city" else code
 
     @property
     def ref(self) -> str:
@@ -211,4 +217,14 @@ def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
         colours=colours,
         assumptions=tuple(str(a) for a in doc.get("assumptions", ())),
         advanced_percentile=_advanced_percentile(doc.get("benchmarks"), ref),
+        region_level=_region_level(td.get("region_level", "county"), ref),
     )
+
+
+REGION_LEVELS = ("county", "city")
+
+
+def _region_level(raw: Any, ref: str) -> str:
+    if raw not in REGION_LEVELS:
+        raise InvalidReferenceData(f"{ref}.three_dimensional.region_level must be one of {REGION_LEVELS}")
+    return str(raw)

@@ -356,6 +356,8 @@ def _not_computable(r: RatingInput, year: int, m: Methodology, reason: str) -> R
 
 def rate_population(inputs: Sequence[RatingInput], year: int, m: Methodology) -> list[Rating]:
     """Rate every enterprise of one year against the others of that year."""
+    if m.region_level != "county":  # compare within the methodology's region (a city)
+        inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
     denominators = {"value_added", *(d.denominator for d in m.dimensions)}
     aggregates = {d: Aggregates(inputs, d) for d in denominators}
     return [rate_one(r, year, m, aggregates) for r in inputs]
@@ -517,6 +519,8 @@ def thresholds(m: Methodology) -> dict[str, Any]:
         },
         "scores": list(m.scores),
         "colours": [{"id": c.id, "min_score": c.min_score} for c in m.colours],
+        "region_level": m.region_level,
+        "advanced_percentile": m.advanced_percentile,
         "bound_belongs_to_better_band": True,
     }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -244,6 +244,8 @@ def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mappin
                 carriers=acc.get("carriers"),
             )
         )
+    if m.region_level != "county":  # the same regions for the ratings and their benchmarks
+        inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
     ratings = dict(zip(ids, rate_population(inputs, year, m), strict=True))
     return YearResults({eid: a for (eid, y), a in accounts.items() if y == year}, ratings, inputs)
 

@@ -164,3 +164,29 @@ def test_every_reported_cut_reaches_its_target(methodology, rows, region):
                 ].index(c.target)
             else:
                 assert methodology.colour_rank(after.colour) <= methodology.colour_rank(c.target)
+
+
+def test_region_level_city_compares_regional_contribution_with_the_whole_city(methodology):
+    """三维四色's 区域贡献度 compares with the county by default; a methodology may say city."""
+    import dataclasses
+
+    from carbon.domain.errors import InvalidReferenceData
+    from carbon.domain.methodology import parse_methodology
+    from carbon.services.reference import methodology_documents
+
+    ents = [ent(1, 100.0, 100.0, region="330802"), ent(2, 300.0, 100.0, region="330803")]
+    county = by_uscc(rate_population(ents, 2023, methodology))
+    # alone in its county, E001's regional value is 1.0; in the city (400 t / 200 万元 = 2.0) it is 2.0
+    assert county["E001"].dimension("regional_contribution").value == pytest.approx(1.0)
+    doc = dict(methodology_documents()["quzhou-3d@1"])
+    doc["three_dimensional"] = {**doc["three_dimensional"], "region_level": "city"}
+    city_m = parse_methodology(doc)
+    assert city_m.region_level == "city" and city_m.region_of("330881") == "330800"
+    city = by_uscc(rate_population(ents, 2023, city_m))
+    assert city["E001"].dimension("regional_contribution").value == pytest.approx(2.0)
+    assert city["E002"].dimension("regional_contribution").value == pytest.approx(2.0 / 3.0)
+    with pytest.raises(InvalidReferenceData):
+        parse_methodology(
+            {**doc, "three_dimensional": {**doc["three_dimensional"], "region_level": "street"}}
+        )
+    assert dataclasses.replace(methodology).region_level == "county"
