@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from carbon import names
 from carbon.domain.accounting import account, carrier_inputs, expand_carriers, intensity, with_factors
 from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.factors import FactorSet
@@ -36,7 +37,12 @@ def enterprise(session: Session, uscc: str) -> Enterprise:
     return e
 
 
+def _names(name: names.Name | None) -> dict[str, str | None]:
+    return {"zh": name.zh if name else None, "en": name.en if name else None}
+
+
 def enterprise_dict(e: Enterprise) -> dict[str, Any]:
+    """An enterprise with the GB/T 4754 and GB/T 2260 names of its codes."""
     return {
         "uscc": e.uscc,
         "name": e.name,
@@ -44,6 +50,9 @@ def enterprise_dict(e: Enterprise) -> dict[str, Any]:
         "division": e.division,
         "section": e.section,
         "region_code": e.region_code,
+        "industry_name": _names(names.division(e.division)),
+        "section_name": _names(names.section(e.section)),
+        "region_name": _names(names.region(e.region_code)),
     }
 
 
@@ -269,12 +278,30 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
         acc = session.get(AccountRow, r.account_id) if r.account_id else None
         account = {k: getattr(acc, k) for k in ACCOUNT_FIELDS} if acc else None
         d["explanation"] = {
-            **explanation,
+            **_with_group_names(explanation),
             "thresholds": thresholds(m),
             "account": account,
             "cuts": [c.as_dict() for c in cuts],
         }
     return d
+
+
+def _named_group(group: Any) -> Any:
+    if not isinstance(group, dict) or "level" not in group:
+        return group
+    return {**group, "name": _names(names.peer_group(str(group["level"]), str(group["key"])))}
+
+
+def _with_group_names(explanation: dict[str, Any]) -> dict[str, Any]:
+    """The explanation with the GB/T names of its peer groups (industry, county, all)."""
+    out = {**explanation, "carbon_efficiency_peers": _named_group(explanation.get("carbon_efficiency_peers"))}
+    dims = explanation.get("dimensions")
+    if isinstance(dims, dict):
+        out["dimensions"] = {
+            k: {**d, "peers": _named_group(d.get("peers"))} if isinstance(d, dict) else d
+            for k, d in dims.items()
+        }
+    return out
 
 
 def _carriers_on_read(session: Session, r: RatingRow, fs: FactorSet) -> dict[str, Any]:

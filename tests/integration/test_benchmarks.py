@@ -188,3 +188,14 @@ def test_cli_lists_benchmarks(db_url, loaded):
     assert res.exit_code == 1 and json.loads(res.stdout)["error"]["code"] == "not_found"
     res = CliRunner().invoke(cli, ["--db", db_url, "benchmarks", "--year", "2023", "--level", "x"])
     assert res.exit_code == 2
+
+
+def test_enterprises_and_rating_peer_groups_carry_gb_names(loaded):
+    e = loaded.get("/api/v1/enterprises?page_size=1").json[0]
+    assert e["region_name"]["zh"].endswith(("区", "县", "市")) and e["region_name"]["en"]
+    assert e["industry_name"]["zh"] and e["section_name"]["zh"]
+    r = loaded.get(f"/api/v1/enterprises/{e['uscc']}/ratings/2023").json
+    peers = r["explanation"]["carbon_efficiency_peers"]
+    assert peers["name"]["zh"] and peers["name"]["en"]
+    county = r["explanation"]["dimensions"]["regional_contribution"]["peers"]
+    assert county["level"] == "county" and county["name"]["zh"] == e["region_name"]["zh"]

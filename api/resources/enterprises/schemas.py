@@ -5,6 +5,11 @@ from marshmallow import Schema, fields, validate
 from api.resources.common import EmissionsSchema, RefSchema, YearField
 
 
+class NameSchema(Schema):
+    zh = fields.String(allow_none=True)
+    en = fields.String(allow_none=True)
+
+
 class EnterpriseSchema(Schema):
     uscc = fields.String()
     name = fields.String(allow_none=True)
@@ -12,6 +17,9 @@ class EnterpriseSchema(Schema):
     division = fields.String()
     section = fields.String()
     region_code = fields.String()
+    industry_name = fields.Nested(NameSchema, metadata={"description": "GB/T 4754-2017 大类"})
+    section_name = fields.Nested(NameSchema, metadata={"description": "GB/T 4754-2017 门类"})
+    region_name = fields.Nested(NameSchema, metadata={"description": "GB/T 2260"})
 
 
 class EnterpriseQuerySchema(Schema):
