@@ -214,23 +214,33 @@ def market_electricity(
 
 
 def market_matrix(
-    quantities: npt.NDArray[np.float64], years: Sequence[int] | npt.NDArray[np.int64], fs: FactorSet
+    quantities: npt.NDArray[np.float64],
+    years: Sequence[int] | npt.NDArray[np.int64],
+    fs: FactorSet,
+    supplier_mwh: npt.NDArray[np.float64] | None = None,
+    supplier_tco2: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float64], dict[int, MarketFactor]]:
-    """Market-based electricity (tCO2) for many rows at once, as ``market_electricity`` with
-    no supplier contracts: ``max(purchased − exported − green, 0) × residual mix``; NaN where
-    green power covers more than the electricity consumed (not computable)."""
+    """Market-based electricity (tCO2) for many rows at once, as ``market_electricity``:
+    ``supplier_tco2 + max(purchased − exported − green − supplier_mwh, 0) × residual mix``,
+    where a row's supplier contracts cover ``supplier_mwh`` and emit ``supplier_tco2`` (Σ MWh
+    × supplier factor); NaN where green power and contracts cover more than the electricity
+    consumed (not computable)."""
     years_arr = np.asarray(years)
     p, x, g = (quantities[:, ENERGY_KEYS.index(k)] for k in _ELECTRICITY_KEYS)
+    n = quantities.shape[0]
+    s_mwh = np.zeros(n) if supplier_mwh is None else supplier_mwh
+    s_tco2 = np.zeros(n) if supplier_tco2 is None else supplier_tco2
     consumed = p - x
-    residual = np.maximum(consumed - g, 0.0)
-    too_much = (g > 0) & (g - consumed > _COVER_SLACK * np.maximum(1.0, p))
-    out = np.zeros(quantities.shape[0])
+    covered = g + s_mwh
+    residual = np.maximum(consumed - covered, 0.0)
+    too_much = (covered > 0) & (covered - consumed > _COVER_SLACK * np.maximum(1.0, p))
+    out = s_tco2.copy()
     factors: dict[int, MarketFactor] = {}
     for year in np.unique(years_arr):
         f = fs.market_factor(int(year))
         factors[int(year)] = f
         mask = years_arr == year
-        out[mask] = residual[mask] * f.value
+        out[mask] += residual[mask] * f.value
     out[too_much] = np.nan
     return out, factors
 

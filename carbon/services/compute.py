@@ -31,6 +31,7 @@ from carbon.store.models import (
     Enterprise,
     MonthlyInput,
     RatingRow,
+    SupplierContract,
     YearPolicy,
     utcnow,
 )
@@ -165,8 +166,27 @@ def annual_totals(session: Session, years: Sequence[int]) -> list[Any]:
 Accounts = dict[tuple[int, int], dict[str, Any]]  # (enterprise id, year) -> account values
 
 
-def annual_accounts(totals: Sequence[Any], fs: FactorSet) -> Accounts:
-    """Accounts of every (enterprise, year) in ``totals`` with one factor set."""
+Contracts = Mapping[tuple[int, int], tuple[float, float]]  # (enterprise, year) -> (MWh, tCO2)
+
+
+def supplier_totals(session: Session, years: Sequence[int]) -> dict[tuple[int, int], tuple[float, float]]:
+    """Per enterprise and year, the current supplier contracts: MWh covered and their tCO2."""
+    stmt = (
+        select(
+            SupplierContract.enterprise_id,
+            SupplierContract.year,
+            func.sum(SupplierContract.mwh),
+            func.sum(SupplierContract.mwh * SupplierContract.factor),
+        )
+        .where(SupplierContract.is_current == true(), SupplierContract.year.in_(list(years)))
+        .group_by(SupplierContract.enterprise_id, SupplierContract.year)
+    )
+    return {(eid, y): (float(mwh), float(tco2)) for eid, y, mwh, tco2 in session.execute(stmt)}
+
+
+def annual_accounts(totals: Sequence[Any], fs: FactorSet, contracts: Contracts | None = None) -> Accounts:
+    """Accounts of every (enterprise, year) in ``totals`` with one factor set; ``contracts``
+    (supplier-specific electricity) enter the market-based figure only."""
     if not totals:
         return {}
     n_e = len(ENERGY_KEYS)
@@ -174,8 +194,14 @@ def annual_accounts(totals: Sequence[Any], fs: FactorSet) -> Accounts:
     years = np.array([r[1] for r in totals], dtype=np.int64)
     parts, grids = account_matrix(data, years, fs)
     totals_col = parts[:, :4].sum(axis=1)
-    # Market-based scope 2, a second figure (NaN: green power beyond consumption, not computable).
-    market, _ = market_matrix(data, years, fs)
+    # Market-based scope 2, a second figure (NaN: green power and contracts beyond
+    # consumption, not computable).
+    s_mwh = s_tco2 = None
+    if contracts:
+        covered = [contracts.get((r[0], r[1]), (0.0, 0.0)) for r in totals]
+        s_mwh = np.array([c[0] for c in covered], dtype=np.float64)
+        s_tco2 = np.array([c[1] for c in covered], dtype=np.float64)
+    market, _ = market_matrix(data, years, fs, s_mwh, s_tco2)
     total_market = parts[:, 0] + parts[:, 1] + market + parts[:, 3]  # fuel + process + market + heat
     # Each carrier's total, factor and emissions: not stored with the account, the rating's
     # explanation names them.
@@ -347,7 +373,9 @@ def _recompute(
         refs[year] = (factor_set_ref or fs_ref, methodology_ref or m_ref)
     # One aggregate over every year needed (each year and the one before it); the accounts
     # for a factor set are computed once and shared by the years that use it.
-    totals = annual_totals(session, sorted({y for year in years for y in (year - 1, year)}))
+    needed = sorted({y for year in years for y in (year - 1, year)})
+    totals = annual_totals(session, needed)
+    contracts = supplier_totals(session, needed)
     by_factor_set: dict[str, Accounts] = {}
     for year in years:
         fs_ref, m_ref = refs[year]
@@ -355,7 +383,7 @@ def _recompute(
         summary.methodologies[year] = m_ref
         if fs_ref not in by_factor_set:
             by_factor_set[fs_ref] = annual_accounts(
-                totals, reference.factor_set(fs_ref, session, for_new_results=True)
+                totals, reference.factor_set(fs_ref, session, for_new_results=True), contracts
             )
         results = rate_year(
             year,

@@ -20,7 +20,7 @@ from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
 from carbon.domain.rating import thresholds, what_if
 from carbon.services import reference
 from carbon.services.compute import ACCOUNT_VALUES, policy
-from carbon.store.models import AccountRow, Enterprise, ImportRow, MonthlyInput, RatingRow
+from carbon.store.models import AccountRow, Enterprise, ImportRow, MonthlyInput, RatingRow, SupplierContract
 
 ACCOUNT_FIELDS = (*ACCOUNT_VALUES, "factor_set", "calc_run_id")
 
@@ -94,6 +94,33 @@ def _quantities(row: MonthlyInput) -> dict[str, float]:
     return {k: float(getattr(row, k) or 0.0) for k in ENERGY_KEYS}
 
 
+def contract_dict(c: SupplierContract) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "year": c.year,
+        "supplier": c.supplier,
+        "mwh": c.mwh,
+        "factor_tco2_per_mwh": c.factor,
+        "tco2": c.mwh * c.factor,
+        "evidence": c.evidence,
+        "current": c.is_current,
+        "recorded_at": c.created_at.isoformat() if c.created_at else None,
+    }
+
+
+def current_contracts(session: Session, enterprise_id: int, year: int) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(SupplierContract)
+        .where(
+            SupplierContract.enterprise_id == enterprise_id,
+            SupplierContract.year == year,
+            SupplierContract.is_current.is_(True),
+        )
+        .order_by(SupplierContract.supplier)
+    )
+    return [contract_dict(c) for c in rows]
+
+
 def account_view(session: Session, uscc: str, year: int, month: str | None = None) -> dict[str, Any]:
     """The account of a year (stored result) or of one month (derived with the year's factor set)."""
     e = enterprise(session, uscc)
@@ -120,6 +147,12 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         econ = {k: getattr(row, k) for k in ECONOMIC_KEYS}
         emissions = a.emissions()
         market_note = a.market_error
+        contracts = current_contracts(session, e.id, year)
+        if contracts and market_note is None:
+            market_note = (
+                "supplier contracts are annual: the year's account counts them, a month's does not "
+                "/ 供电合同按年计入年度碳账户，月度账户未计入"
+            )
         energy, months, by_carrier = a.energy_tce, 1, a.by_carrier
         inputs = {k: getattr(row, k) for k in FIELD_KEYS}
         sources = [_source(session, row)]
@@ -139,10 +172,14 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         a = account(totals, year, fs)
         by_carrier = a.by_carrier
         market_note = a.market_error
+        contracts = current_contracts(session, e.id, year)
         if acc.electricity_market is None and market_note is None:
             market_note = (
-                "this account was stored before market-based scope 2 was computed; a recalculation "
-                "adds it / 该碳账户计算时尚无市场法电力排放，重新计算后补充"
+                "green power and supplier contracts cover more than the electricity consumed "
+                "/ 绿电与供电合同电量超过用电量"
+                if contracts
+                else "this account was stored before market-based scope 2 was computed; a "
+                "recalculation adds it / 该碳账户计算时尚无市场法电力排放，重新计算后补充"
             )
         inputs = {k: v for k, v in totals.items()}
         for k in ECONOMIC_KEYS:
@@ -181,6 +218,7 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         "market_basis": market.basis,
         "market_factor": market.as_dict(),
         "market_note": market_note,
+        "supplier_contracts": contracts,
         "factor_set": ref_dict(acc.factor_set),
         "methodology": ref_dict(acc.methodology),
         "account_id": acc.id,

@@ -243,3 +243,26 @@ def benchmarks(
 
     with db.read() as session:
         return bench.list_benchmarks(session, year, level=level, key=key, all_revisions=all_revisions)
+
+
+def record_supplier_contract(
+    db: Database, uscc: str, body: dict[str, Any], runner: InProcessRunner | None = None
+) -> dict[str, Any]:
+    """Record a supplier contract and run the recomputation of its year it queues."""
+    from carbon.services import contracts
+
+    with db.unit_of_work() as session:
+        contract, job_id = contracts.record(session, uscc, body)
+    runner = runner or InProcessRunner(db, "eager")
+    done = runner.submit(job_id)
+    out: dict[str, Any] = {"contract": contract, "job": {"id": job_id, "status": "queued"}}
+    if isinstance(done, Job):
+        out["job"] = jobs.job_dict(done)
+    return out
+
+
+def supplier_contracts(db: Database, uscc: str) -> list[dict[str, Any]]:
+    from carbon.services import contracts
+
+    with db.read() as session:
+        return contracts.history(session, uscc)

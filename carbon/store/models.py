@@ -332,3 +332,22 @@ class BenchmarkRow(Base):
     q3: Mapped[float] = mapped_column(Float)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SupplierContract(Base):
+    """Electricity bought under a contract with a supplier-specific emission factor, for an
+    enterprise and year: the market-based scope 2 counts it at that factor. A new record for
+    the same enterprise, year and supplier supersedes the old one, which stays readable."""
+
+    __tablename__ = "supplier_contracts"
+    __table_args__ = (one_current("uq_supplier_contracts_current", "enterprise_id", "year", "supplier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    supplier: Mapped[str] = mapped_column(String(200))
+    mwh: Mapped[float] = mapped_column(Float)  # electricity covered in the year
+    factor: Mapped[float] = mapped_column(Float)  # tCO2/MWh, the supplier's
+    evidence: Mapped[str] = mapped_column(Text)  # contract number, certificate, document
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import RatingSchema, db
+from api.resources.common import RatingSchema, db, jobs
 from api.resources.enterprises.schemas import (
     AccountQuerySchema,
     AccountSchema,
@@ -16,6 +16,9 @@ from api.resources.enterprises.schemas import (
     EnterpriseQuerySchema,
     EnterpriseSchema,
     HistoryQuerySchema,
+    SupplierContractInSchema,
+    SupplierContractResultSchema,
+    SupplierContractSchema,
 )
 from carbon.services import queries, usecases
 
@@ -91,3 +94,19 @@ class Chart(MethodView):
         """A chart of the enterprise: monthly-emissions (needs ?year=), intensity, grade-history."""
         data = usecases.chart(db(), uscc, kind, year=args.get("year"), fmt=args["format"], lang=args["lang"])
         return Response(data, mimetype=usecases.CHART_FORMATS[args["format"]])
+
+
+@blp.route("/<string:uscc>/supplier-contracts")
+class SupplierContracts(MethodView):
+    @blp.response(200, SupplierContractSchema(many=True))
+    def get(self, uscc: str) -> list[dict[str, Any]]:
+        """Every supplier contract recorded for the enterprise, superseded ones too."""
+        return usecases.supplier_contracts(db(), uscc)
+
+    @blp.arguments(SupplierContractInSchema)
+    @blp.response(201, SupplierContractResultSchema)
+    def post(self, body: dict[str, Any], uscc: str) -> dict[str, Any]:
+        """Record electricity bought at a supplier-specific factor for a year (it counts in the
+        market-based scope 2 only); the same supplier and year again supersedes the earlier
+        record. The recomputation of the year runs as a job."""
+        return usecases.record_supplier_contract(db(), uscc, body, runner=jobs())

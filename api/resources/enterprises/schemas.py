@@ -73,6 +73,9 @@ class AccountSchema(Schema):
     )
     market_factor = fields.Dict(metadata={"description": "basis, value, unit, year, factor_proxy, source"})
     market_note = fields.String(allow_none=True, metadata={"description": "why there is no market figure"})
+    supplier_contracts = fields.List(
+        fields.Dict(), metadata={"description": "current supplier contracts of the year (market-based only)"}
+    )
     factor_set = fields.Nested(RefSchema)
     methodology = fields.Nested(RefSchema)
     account_id = fields.Integer()
@@ -88,3 +91,29 @@ class ChartQuerySchema(Schema):
     year = YearField()
     format = fields.String(load_default="png", validate=validate.OneOf(["png", "svg", "pdf"]))
     lang = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
+
+
+class SupplierContractInSchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(1990, 2100))
+    supplier = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    amount = fields.Float(required=True, metadata={"description": "electricity covered in the year"})
+    unit = fields.String(load_default="MWh", metadata={"description": "MWh, kWh, 万千瓦时 …"})
+    factor_tco2_per_mwh = fields.Float(required=True, metadata={"description": "the supplier's factor"})
+    evidence = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class SupplierContractSchema(Schema):
+    id = fields.Integer()
+    year = fields.Integer()
+    supplier = fields.String()
+    mwh = fields.Float()
+    factor_tco2_per_mwh = fields.Float()
+    tco2 = fields.Float()
+    evidence = fields.String()
+    current = fields.Boolean()
+    recorded_at = fields.String(allow_none=True)
+
+
+class SupplierContractResultSchema(Schema):
+    contract = fields.Nested(SupplierContractSchema)
+    job = fields.Dict()
