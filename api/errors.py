@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from carbon.domain.errors import CarbonError, ImportRejected
 
@@ -39,6 +39,8 @@ def register_error_handlers(app: Flask) -> None:
             )
         elif status == 422:
             message = "request validation failed / 请求参数校验失败"
+        elif status == 404 and message == NotFound.description:  # no route matched the path
+            message = "no such resource: check the path / 请求的资源不存在，请检查路径"
         code = err.name.lower().replace(" ", "_")
         return envelope(status, code, message, messages)
 

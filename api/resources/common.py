@@ -11,6 +11,14 @@ from carbon.store.db import Database
 COLOURS = ("dark_green", "light_green", "yellow", "red")
 CLASSES = ("low", "medium", "high")
 
+# Integers in a path, as route converters: only what the database can hold (PostgreSQL's
+# integer columns are 32-bit) reaches a query; any other number is a 404 like an unknown id.
+ID_IN_PATH = "int(min=1, max=2147483647)"
+YEAR_IN_PATH = "int(min=1000, max=9999)"
+
+# Free text goes to the database, and PostgreSQL text cannot hold NUL.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters / 不能包含NUL字符")
+
 
 def db() -> Database:
     database: Database = current_app.extensions["carbon_db"]

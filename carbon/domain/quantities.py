@@ -35,6 +35,10 @@ CANONICAL_UNIT: dict[Dimension, str] = {
     Dimension.MONEY: "10^4 CNY",
 }
 
+# The largest quantity of one enterprise-month in any canonical unit: far above any real figure
+# (10^12 MWh, t, GJ, 10^4 Nm3 or 10^4 CNY), low enough that every sum and product of them stays finite.
+MAX_QUANTITY = 1e12
+
 
 class Kind(StrEnum):
     FUEL = "fuel"

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbon.domain.errors import InvalidValue
 from carbon.store.models import AuditEntry, utcnow
 
 
@@ -47,6 +48,8 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
 def entries(
     session: Session, *, action: str | None = None, since: datetime | None = None, limit: int = 1000
 ) -> list[dict[str, Any]]:
+    if action and "\x00" in action:
+        raise InvalidValue("action must not contain NUL characters / action不能包含NUL字符")
     q = select(AuditEntry).order_by(AuditEntry.id)
     if action:
         q = q.where(AuditEntry.action.startswith(action))

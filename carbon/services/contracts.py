@@ -35,6 +35,11 @@ def _check(body: dict[str, Any]) -> tuple[int, str, float, float, str]:
     evidence = str(body.get("evidence") or "").strip()
     if not evidence:
         problems.append("evidence: give the contract or certificate it rests on / 请填写合同或证明文件")
+    problems += [
+        f"{name}: must not contain NUL characters / 不能包含NUL字符"
+        for name, text in (("supplier", supplier), ("evidence", evidence))
+        if "\x00" in text
+    ]
     mwh = factor = 0.0
     if "amount" not in body:
         problems.append("amount is required / 请填写电量")

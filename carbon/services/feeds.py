@@ -35,6 +35,7 @@ from carbon.domain.quantities import (
     FIELD_BY_KEY,
     FIELD_BY_NAME,
     FIELD_KEYS,
+    MAX_QUANTITY,
     normalise_name,
     unit_factor,
 )
@@ -172,6 +173,8 @@ def check_source(source: Any) -> str:
     source = source.strip()
     if len(source) > MAX_SOURCE:
         raise InvalidValue(f"source longer than {MAX_SOURCE} characters / source过长")
+    if "\x00" in source:
+        raise InvalidValue("source must not contain NUL characters / source不能包含NUL字符")
     return source
 
 
@@ -221,6 +224,8 @@ def validate(raw: list[RawReading], enterprises: dict[str, int]) -> tuple[list[R
             key = None
         elif len(key.strip()) > MAX_KEY:
             bad("key", f"key longer than {MAX_KEY} characters / key过长")
+        elif "\x00" in key:
+            bad("key", "key must not contain NUL characters / key不能包含NUL字符")
         else:
             key = key.strip()
             if key in first_key:
@@ -261,6 +266,14 @@ def validate(raw: list[RawReading], enterprises: dict[str, int]) -> tuple[list[R
                 factor = unit_factor(unit, FIELD_BY_KEY[carrier].dimension)
             except KeyError as exc:
                 bad("unit", str(exc.args[0]))
+            else:
+                if value is not None and value * factor > MAX_QUANTITY:
+                    bad(
+                        "value",
+                        f"value {value:g} {unit.strip()} is more than {MAX_QUANTITY:g} "
+                        f"{FIELD_BY_KEY[carrier].unit} in a month: check the value and its unit "
+                        "/ 数值超出合理范围，请检查数值和单位",
+                    )
         if carrier is not None and period is not None and not problem:
             slot = (uscc, carrier, period)
             if slot in first_slot:
@@ -324,6 +337,7 @@ def push(db: Database, source: str, raw: list[RawReading], body: bytes) -> FeedR
 
 def _push(session: Session, source: str, raw: list[RawReading], body: bytes) -> FeedResult:
     usccs = {str(r.fields.get("uscc") or "").strip().upper() for r in raw}
+    usccs = {u for u in usccs if not uscc_problem(u)}  # validate() reports the others
     enterprises: dict[str, int] = {
         u: eid
         for u, eid in session.execute(

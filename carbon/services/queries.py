@@ -15,7 +15,7 @@ from carbon import names
 from carbon.domain.accounting import account, carrier_inputs, expand_carriers, intensity, with_factors
 from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.factors import FactorSet
-from carbon.domain.identifiers import Period, region_prefix
+from carbon.domain.identifiers import Period, region_prefix, uscc_problem
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
 from carbon.domain.rating import thresholds, what_if
 from carbon.services import reference
@@ -31,7 +31,11 @@ def ref_dict(ref: str) -> dict[str, Any]:
 
 
 def enterprise(session: Session, uscc: str) -> Enterprise:
-    e = session.scalars(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper())).first()
+    code = uscc.strip().upper()
+    problem = uscc_problem(code)
+    if problem:  # no enterprise has it (imports and feeds take valid USCCs only): no query either
+        raise UnknownEnterprise(f"no enterprise with USCC {code!r}: {problem}")
+    e = session.scalars(select(Enterprise).where(Enterprise.uscc == code)).first()
     if e is None:
         raise UnknownEnterprise(f"no enterprise with USCC {uscc} / 未找到统一社会信用代码为{uscc}的企业")
     return e
@@ -57,9 +61,13 @@ def enterprise_dict(e: Enterprise) -> dict[str, Any]:
 
 
 def page(session: Session, stmt: Select[Any], number: int, size: int) -> tuple[list[Any], int]:
-    """One page of a query (1-based) and the total count."""
+    """One page of a query (1-based) and the total count. A page past the last one is empty;
+    its offset is never sent to the database (a huge page number overflows its 64-bit integers)."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(session.execute(stmt.offset((number - 1) * size).limit(size)))
+    offset = (number - 1) * size
+    if offset >= total:
+        return [], int(total)
+    rows = list(session.execute(stmt.offset(offset).limit(size)))
     return rows, int(total)
 
 

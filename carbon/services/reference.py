@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -52,11 +53,19 @@ METHODOLOGIES = Kind(
 KINDS = {k.name: k for k in (FACTOR_SETS, METHODOLOGIES)}
 
 
+# ID@VERSION: the form the recalculation API takes; a version of at most 9 ASCII digits fits
+# the database's integer column (str.isdigit() also takes "²", which int() refuses).
+REF = re.compile(r"([A-Za-z0-9_.-]+)@([0-9]{1,9})")
+
+
 def split_ref(ref: str) -> tuple[str, int]:
-    key, sep, version = ref.partition("@")
-    if not sep or not version.isdigit() or not key:
-        raise InvalidReferenceData(f"{ref!r} is not of the form ID@VERSION, e.g. cn-default@1")
-    return key, int(version)
+    m = REF.fullmatch(ref)
+    if m is None:
+        raise InvalidReferenceData(
+            f"{ref!r} is not of the form ID@VERSION, e.g. cn-default@1 "
+            "/ 应为“标识@版本号”格式，如cn-default@1"
+        )
+    return m[1], int(m[2])
 
 
 def _documents(folder: str) -> dict[str, dict[str, Any]]:
@@ -182,7 +191,19 @@ def read_document(data: bytes) -> dict[str, Any]:
         ) from None
     if not isinstance(doc, dict):
         raise InvalidReferenceData("the document must be a JSON object / 文件应为JSON对象")
+    if _has_nul(doc):  # its text goes to the database, and PostgreSQL text cannot hold NUL
+        raise InvalidReferenceData("the document contains a NUL character (\\u0000) / 文件含有NUL字符")
     return doc
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def describe(row: Any, kind: Kind) -> dict[str, Any]:
@@ -267,6 +288,8 @@ def retire(
     a year's current results use cannot be retired until those years are recalculated."""
     if not reason.strip():
         raise InvalidValue("give a reason for retiring a version / 请说明停用原因")
+    if "\x00" in reason:
+        raise InvalidValue("the reason must not contain NUL characters / 停用原因不能包含NUL字符")
     row = _row(session, kind, ref)
     if row is None:
         raise NotFound(f"{kind.label_en} {ref} is not published / {kind.label_zh}{ref}不存在")

@@ -117,6 +117,15 @@ def test_rating_list_filters_and_pagination(loaded):
     assert loaded.get("/api/v1/ratings?grade=9").status_code == 422
 
 
+@pytest.mark.parametrize("path", ["/api/v1/enterprises", "/api/v1/ratings"])
+def test_a_page_past_the_last_is_empty_however_far(loaded, path):
+    # found by schemathesis: page=338718834080379648 made an offset the database's 64-bit integers overflow
+    for page in (3, 338718834080379648, 10**30):
+        r = loaded.get(f"{path}?page={page}&page_size=100")
+        assert r.status_code == 200 and r.json == [], (page, r.json)
+        assert '"total": ' in r.headers["X-Pagination"]
+
+
 def test_errors_share_one_envelope(loaded):
     r = loaded.get("/api/v1/enterprises/913308020000000000/accounts/2023")
     assert r.status_code == 404 and set(r.json) == {"code", "status", "message", "errors"}
@@ -127,6 +136,38 @@ def test_errors_share_one_envelope(loaded):
     assert loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023?month=2023-13").status_code == 422
     assert loaded.get(f"/api/v1/enterprises/{uscc}/charts/pie?format=png").status_code == 422
     assert loaded.get(f"/api/v1/enterprises/{uscc}/charts/monthly-emissions").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/enterprises/{uscc}/accounts/{year}", "year"),
+        ("/api/v1/enterprises/{uscc}/ratings/{year}", "year"),
+        ("/api/v1/imports/{import_id}", "import_id"),
+        ("/api/v1/imports/{import_id}/errors.xlsx", "import_id"),
+        ("/api/v1/jobs/{job_id}", "job_id"),
+    ],
+)
+def test_a_number_in_the_path_too_large_for_the_database_is_404(loaded, path, name):
+    # found by schemathesis: /imports/16932437413441120256 and /ratings/2196758539769 were 500s
+    # (PostgreSQL integer out of range; SQLite from 2^63)
+    uscc = loaded.get("/api/v1/enterprises").json[0]["uscc"]
+    for n in (2196758539769, 10**20, 0):
+        r = loaded.get(path.format(uscc=uscc, **{name: n}))
+        assert r.status_code == 404 and set(r.json) == {"code", "status", "message", "errors"}, r.json
+        assert "/" in r.json["message"] and "不存在" in r.json["message"]  # bilingual
+    (param,) = [p for p in loaded.get("/openapi.json").json["paths"][path]["parameters"] if p["name"] == name]
+    assert param["schema"]["type"] == "integer" and param["schema"]["maximum"] < 2**31
+
+
+def test_a_uscc_that_cannot_exist_is_404_without_a_query(loaded):
+    # found by schemathesis: a NUL in the path (/enterprises/a%00b) was a 500 on PostgreSQL
+    for bad in ("a%00b", "913308027F17MGU4X%00", "x" * 300):
+        for tail in ("", "/ratings", "/accounts/2023", "/charts/intensity", "/supplier-contracts"):
+            r = loaded.get(f"/api/v1/enterprises/{bad}{tail}")
+            assert r.status_code == 404 and r.json["code"] == "unknown_enterprise", (bad, tail, r.json)
+    r = loaded.get("/api/v1/enterprises?q=a%00b")  # the name search: NUL is refused, not sent
+    assert r.status_code == 422 and "NUL" in str(r.json["errors"]), r.json
 
 
 @pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])

@@ -180,6 +180,33 @@ def test_unknown_enterprise_is_a_reading_error(app, loaded):
     assert counts(app) == before
 
 
+def test_nul_characters_are_reading_errors_not_database_errors(app, loaded, uscc):
+    # found by schemathesis: a NUL in source, key or uscc was a 500 on PostgreSQL (text cannot hold it)
+    before = counts(app)
+    r = push(loaded, [reading(uscc, key="k\x00"), reading(uscc + "\x00", key="k2", period="2023-06")])
+    assert r.status_code == 422, r.json
+    assert {(e["row"], e["column"]) for e in r.json["errors"]} == {(1, "key"), (2, "uscc")}
+    assert "NUL" in r.json["errors"][0]["message"] and "/" in r.json["errors"][0]["message"]
+    csv = f"key,uscc,carrier,period,value,unit\nk,{uscc},electricity,2023-05,1,MWh\n"
+    for bad in (push(loaded, [reading(uscc)], source="grid\x00"), push_csv(loaded, csv, source="a%00")):
+        assert bad.status_code == 422 and "NUL" in bad.json["message"], bad.json
+    assert counts(app) == before
+
+
+@pytest.mark.parametrize(("value", "unit"), [(1.7e308, "万千瓦时"), (1e308, "MWh"), (2e12, "MWh")])
+def test_a_value_beyond_any_plausible_month_is_rejected(app, loaded, uscc, value, unit):
+    # 1.7e308 万千瓦时 is infinite in MWh: it was accepted, failed the recomputation, and made the
+    # chart and the rating view 500s
+    before = counts(app)
+    r = push(loaded, [reading(uscc, value=value, unit=unit)])
+    assert r.status_code == 422 and [e["column"] for e in r.json["errors"]] == ["value"], r.json
+    assert "check the value and its unit" in r.json["errors"][0]["message"]
+    assert counts(app) == before
+    assert push(loaded, [reading(uscc, value=1e11, unit="MWh")]).status_code == 201  # large, but a month's
+    assert loaded.get(f"/api/v1/enterprises/{uscc}/ratings/2023").status_code == 200
+    assert loaded.get(f"/api/v1/enterprises/{uscc}/charts/monthly-emissions?year=2023").status_code == 200
+
+
 def test_new_key_for_same_month_replaces_the_source_value(app, loaded, uscc):
     assert push(loaded, [reading(uscc, key="v1", value=10)]).status_code == 201
     r = push(loaded, [reading(uscc, key="v2", value=20)])

@@ -98,6 +98,15 @@ def test_contracts_beyond_consumption_make_no_market_figure(enterprise):
             "unit",
         ),
         ({"year": 2023, "supplier": "x", "amount": 1, "factor_tco2_per_mwh": 0.1}, "evidence"),
+        # found by schemathesis: a NUL in the text was a 500 on PostgreSQL (text cannot hold it)
+        (
+            {"year": 2023, "supplier": "x\x00", "amount": 1, "factor_tco2_per_mwh": 0.1, "evidence": "e"},
+            "supplier: must not contain NUL",
+        ),
+        (
+            {"year": 2023, "supplier": "x", "amount": 1, "factor_tco2_per_mwh": 0.1, "evidence": "e\x00"},
+            "evidence: must not contain NUL",
+        ),
     ],
 )
 def test_bad_contracts_are_422_and_store_nothing(enterprise, body, expected):

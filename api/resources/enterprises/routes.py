@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import RatingSchema, db, jobs
+from api.resources.common import YEAR_IN_PATH, RatingSchema, db, jobs
 from api.resources.enterprises.schemas import (
     AccountQuerySchema,
     AccountSchema,
@@ -56,7 +56,7 @@ class EnterpriseOne(MethodView):
             return queries.enterprise_dict(queries.enterprise(session, uscc))
 
 
-@blp.route("/<string:uscc>/accounts/<int:year>")
+@blp.route(f"/<string:uscc>/accounts/<{YEAR_IN_PATH}:year>")
 class Account(MethodView):
     @blp.arguments(AccountQuerySchema, location="query")
     @blp.response(200, AccountSchema)
@@ -74,7 +74,7 @@ class RatingHistory(MethodView):
         return usecases.rating_history(db(), uscc, args["all_revisions"])
 
 
-@blp.route("/<string:uscc>/ratings/<int:year>")
+@blp.route(f"/<string:uscc>/ratings/<{YEAR_IN_PATH}:year>")
 class RatingOne(MethodView):
     @blp.response(200, RatingSchema)
     def get(self, uscc: str, year: int) -> dict[str, Any]:

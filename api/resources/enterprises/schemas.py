@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import EmissionsSchema, RefSchema, YearField
+from api.resources.common import NO_NUL, EmissionsSchema, RefSchema, YearField
 
 
 class NameSchema(Schema):
@@ -30,7 +30,8 @@ class EnterpriseQuerySchema(Schema):
         validate=validate.Regexp(r"^\d{2,4}$"), metadata={"description": "GB/T 4754 code prefix"}
     )
     q = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "name contains / USCC starts with"}
+        validate=[validate.Length(max=100), NO_NUL],
+        metadata={"description": "name contains / USCC starts with"},
     )
 
 

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from api.resources.common import db, jobs
+from api.resources.common import ID_IN_PATH, db, jobs
 from carbon.domain.errors import ImportRejected
 from carbon.services import error_report, usecases
 
@@ -110,7 +110,7 @@ class ImportSchema(Schema):
     )
 
 
-@blp.route("/<int:import_id>")
+@blp.route(f"/<{ID_IN_PATH}:import_id>")
 class ImportOne(MethodView):
     @blp.response(200, ImportSchema)
     @blp.alt_response(404, description="no such import")
@@ -122,7 +122,7 @@ class ImportOne(MethodView):
         return view
 
 
-@blp.route("/<int:import_id>/errors.xlsx")
+@blp.route(f"/<{ID_IN_PATH}:import_id>/errors.xlsx")
 class ErrorWorkbook(MethodView):
     @blp.response(
         200,

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.resources.common import db
+from api.resources.common import ID_IN_PATH, db
 from carbon.services import usecases
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Background jobs 后台任务")
@@ -27,7 +27,7 @@ class JobSchema(Schema):
     finished_at = fields.String(allow_none=True)
 
 
-@blp.route("/<int:job_id>")
+@blp.route(f"/<{ID_IN_PATH}:job_id>")
 class JobOne(MethodView):
     @blp.response(200, JobSchema)
     def get(self, job_id: int) -> dict[str, Any]:
