@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, redirect, send_from_directory
 from flask_smorest import Api
 
+from api import auth
 from api.errors import register_error_handlers
 from carbon.services.jobs import InProcessRunner
 from carbon.services.usecases import open_database
@@ -48,9 +49,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     runner = InProcessRunner(database, app.config["JOBS"])
     app.extensions["carbon_jobs"] = runner
     runner.run_pending()
+    auth.install(app)
 
     api = Api(app)
     from api.resources.admin.routes import audit, recalculations
+    from api.resources.auth.routes import blp as auth_blp
     from api.resources.benchmarks.routes import blp as benchmarks
     from api.resources.enterprises.routes import blp as enterprises
     from api.resources.feeds.routes import blp as feeds
@@ -67,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):  # fmt: skip
         api.register_blueprint(blp)
     api.register_blueprint(benchmarks)
+    api.register_blueprint(auth_blp)
     register_error_handlers(app)
     _swagger_assets(app)
 

@@ -17,6 +17,7 @@ import click
 from carbon.domain.errors import CarbonError
 from carbon.services import error_report
 from carbon.services import usecases as services
+from carbon.services.auth import Principal, cli_principal
 from carbon.services.imports import ImportResult
 from carbon.services.jobs import InProcessRunner
 from carbon.store.db import Database, default_url, safe_url
@@ -383,7 +384,7 @@ def recalc_cmd(
     res = run(
         as_json,
         lambda: services.recalc(
-            obj.db, list(year), factor_set, methodology, dry_run, actor=actor, origin=origin, note=note
+            obj.db, list(year), factor_set, methodology, dry_run, by=actor, origin=origin, note=note
         ),
     )
 
@@ -479,12 +480,17 @@ def demo_cmd(obj: Ctx, do_serve: bool, host: str, port: int) -> None:
             f"{y['year']}: total {_fmt(y['total_tco2'])} tCO2; grades 等级 {grades}; "
             f"colours 颜色 {colours}; not rated {y['not_rated']}"
         )
+    click.echo("\ndemo users 演示用户 (new passwords on every run):")
+    for u in services.demo_users(obj.db):
+        extra = " ".join(f"{k}={v}" for k, v in u.items() if k not in ("username", "role", "password"))
+        click.echo(f"  {u['role']:<10} {u['username']:<16} password {u['password']}  {extra}".rstrip())
     if do_serve:
         _serve(obj.db.url, host, port)
 
 
-def cli_actor() -> tuple[str, str]:
-    """Who runs the command and from where, for the audit log."""
+def cli_actor() -> tuple[Principal, str]:
+    """Who runs the command (the operator at the machine, with administrator rights) and
+    from where, for the audit log."""
     import getpass
     import socket
 
@@ -492,7 +498,7 @@ def cli_actor() -> tuple[str, str]:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return f"cli:{user}", f"cli@{socket.gethostname()}"
+    return cli_principal(f"cli:{user}"), f"cli@{socket.gethostname()}"
 
 
 def _reference_group(kind: str, name: str, label: str) -> click.Group:
@@ -537,7 +543,7 @@ def _reference_group(kind: str, name: str, label: str) -> click.Group:
         actor, origin = cli_actor()
         res = run(
             as_json,
-            lambda: services.reference_publish(obj.db, kind, file.read_bytes(), actor=actor, origin=origin),
+            lambda: services.reference_publish(obj.db, kind, file.read_bytes(), by=actor, origin=origin),
         )
         emit(
             as_json, res, lambda: click.echo(f"{res['ref']}: {res['status']} (sha256 {res['sha256'][:12]}…)")
@@ -554,7 +560,7 @@ def _reference_group(kind: str, name: str, label: str) -> click.Group:
         actor, origin = cli_actor()
         res = run(
             as_json,
-            lambda: services.reference_retire(obj.db, kind, ref, reason, actor=actor, origin=origin),
+            lambda: services.reference_retire(obj.db, kind, ref, reason, by=actor, origin=origin),
         )
         emit(as_json, res, lambda: click.echo(f"{res['ref']}: {res['status']}"))
 
@@ -573,13 +579,110 @@ cli.add_command(_reference_group("methodology", "methodologies", "methodology"))
 @click.pass_obj
 def audit_cmd(obj: Ctx, action: str | None, limit: int, as_json: bool) -> None:
     """The audit log: publications, retirements and recalculations, oldest first."""
-    rows = run(as_json, lambda: services.audit_log(obj.db, action=action, limit=limit))
+    actor, _ = cli_actor()
+    rows = run(as_json, lambda: services.audit_log(obj.db, by=actor, action=action, limit=limit))
 
     def human() -> None:
         for r in rows:
             click.echo(f"{r['at'][:19]}  {r['actor']:<20} {r['action']:<22} {r['subject']}")
 
     emit(as_json, rows, human)
+
+
+@cli.group("users")
+def users_group() -> None:
+    """People who use the service, and their roles."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["enterprise", "bank", "official", "admin"]), required=True)
+@click.option("--uscc", "usccs", multiple=True, help="enterprise users: an enterprise they act for (repeat)")
+@click.option("--region", help="officials: their region code, e.g. 330800 (sees every 3308xx)")
+@click.option("--institution", help="bank users: their institution")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@json_option
+@db_option
+@click.pass_obj
+def users_create(
+    obj: Ctx, username: str, role: str, usccs: tuple[str, ...], region: str | None, institution: str | None,
+    password_stdin: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Create a user (the password is asked for, or read from standard input)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True, err=True)
+    actor, origin = cli_actor()
+    res = run(
+        as_json,
+        lambda: services.create_user(
+            obj.db, actor, username=username, password=password, role=role, region_code=region,
+            institution=institution, usccs=usccs, origin=origin,
+        ),
+    )  # fmt: skip
+    emit(as_json, res, lambda: click.echo(f"{res['username']}: {res['role']}"))
+
+
+@users_group.command("list")
+@json_option
+@db_option
+@click.pass_obj
+def users_list(obj: Ctx, as_json: bool) -> None:
+    """Every user and role."""
+    actor, _ = cli_actor()
+    rows = run(as_json, lambda: services.list_users(obj.db, actor))
+
+    def human() -> None:
+        for u in rows:
+            scope = u["region_code"] or u["institution"] or ", ".join(u["usccs"])
+            click.echo(f"{u['username']:<24} {u['role']:<10} {scope}")
+
+    emit(as_json, rows, human)
+
+
+@cli.group("tokens")
+def tokens_group() -> None:
+    """Bearer tokens for API clients and utility feeds."""
+
+
+@tokens_group.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="what the token is for, e.g. state-grid-feed")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    default=("read",),
+    show_default=True,
+    type=click.Choice(["read", "write", "feeds", "admin"]),
+)
+@click.option("--days", type=int, default=90, show_default=True)
+@json_option
+@db_option
+@click.pass_obj
+def tokens_create(
+    obj: Ctx, username: str, name: str, scopes: tuple[str, ...], days: int, as_json: bool
+) -> None:
+    """Create a token for USERNAME; it is printed once and never stored."""
+    actor, origin = cli_actor()
+    res = run(
+        as_json, lambda: services.create_token(obj.db, actor, username, name, list(scopes), days, origin)
+    )
+    emit(as_json, res, lambda: click.echo(f"token {res['id']} ({' '.join(res['scopes'])}, until "
+                                          f"{res['expires_at'][:10]}): {res['token']}"))  # fmt: skip
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=int)
+@json_option
+@db_option
+@click.pass_obj
+def tokens_revoke(obj: Ctx, token_id: int, as_json: bool) -> None:
+    """Revoke a token at once."""
+    actor, origin = cli_actor()
+    res = run(as_json, lambda: services.revoke_token(obj.db, actor, token_id, origin))
+    emit(as_json, res, lambda: click.echo(f"token {res['id']}: revoked {res['revoked_at']}"))
 
 
 def main() -> None:

@@ -81,6 +81,20 @@ class ReferenceConflict(CarbonError):
     code = "reference_conflict"
 
 
+class NotAuthenticated(CarbonError):
+    """No valid credentials: log in, or send a valid, unexpired bearer token."""
+
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(CarbonError):
+    """Authenticated, but the role or scope does not allow this."""
+
+    status = 403
+    code = "forbidden"
+
+
 class ImportConflict(CarbonError):
     """Another import or feed changed the same enterprise-months at the same time."""
 

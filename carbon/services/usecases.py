@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from carbon.domain.errors import CarbonError, InvalidValue
-from carbon.services import audit, jobs, queries, reference
+from carbon.domain.errors import CarbonError, Forbidden, InvalidValue
+from carbon.services import audit, auth, jobs, queries, reference
 from carbon.services.compute import recompute
 from carbon.services.imports import ImportResult, Progress
 from carbon.services.imports import import_file as _import_file
@@ -76,13 +76,14 @@ def recalc(
     methodology: str | None,
     dry_run: bool,
     *,
-    actor: str = "system",
+    by: auth.Principal | None = auth.SYSTEM,
     origin: str | None = None,
     note: str | None = None,
 ) -> dict[str, Any]:
     """Recompute the given years with the chosen versions (default: each year's current
     ones). A dry run shows the diff and stores nothing; a run stores new results beside
     the old ones, moves each enterprise's current pointer, and is written to the audit log."""
+    actor = auth.require_admin(by).username
     if not years:
         raise InvalidValue("give at least one year / 请指定年份")
     with db.unit_of_work() as session:
@@ -125,22 +126,27 @@ def reference_document(db: Database, kind: str, ref: str) -> dict[str, Any]:
 
 
 def reference_publish(
-    db: Database, kind: str, data: bytes, *, actor: str, origin: str | None
+    db: Database, kind: str, data: bytes, *, by: auth.Principal | None, origin: str | None
 ) -> dict[str, Any]:
     """Publish a factor set or methodology document (JSON bytes) as a new version."""
+    actor = auth.require_admin(by).username
     doc = reference.read_document(data)
     with db.unit_of_work() as session:
         return reference.publish(session, reference.KINDS[kind], doc, actor=actor, origin=origin)
 
 
 def reference_retire(
-    db: Database, kind: str, ref: str, reason: str, *, actor: str, origin: str | None
+    db: Database, kind: str, ref: str, reason: str, *, by: auth.Principal | None, origin: str | None
 ) -> dict[str, Any]:
+    actor = auth.require_admin(by).username
     with db.unit_of_work() as session:
         return reference.retire(session, reference.KINDS[kind], ref, reason, actor=actor, origin=origin)
 
 
-def audit_log(db: Database, *, action: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+def audit_log(
+    db: Database, *, by: auth.Principal | None, action: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    auth.require_admin(by)
     with db.read() as session:
         return audit.entries(session, action=action, limit=limit)
 
@@ -266,3 +272,92 @@ def supplier_contracts(db: Database, uscc: str) -> list[dict[str, Any]]:
 
     with db.read() as session:
         return contracts.history(session, uscc)
+
+
+# -- users, sessions, tokens ---------------------------------------------------------------
+
+
+def login(db: Database, username: str, password: str, *, origin: str | None) -> auth.Principal:
+    with db.unit_of_work() as session:
+        principal = auth.login(session, username, password, origin=origin)
+    if principal is None:
+        with db.unit_of_work() as session:
+            error = auth.login_failed(session, username, origin)
+        raise error
+    return principal
+
+
+def principal_from_token(db: Database, token: str) -> auth.Principal:
+    with db.unit_of_work() as session:
+        return auth.authenticate_token(session, token)
+
+
+def principal_from_session(db: Database, user_id: int) -> auth.Principal | None:
+    with db.read() as session:
+        return auth.principal_of_user(session, user_id)
+
+
+def create_user(db: Database, by: auth.Principal, **fields: Any) -> dict[str, Any]:
+    auth.require_admin(by)
+    with db.unit_of_work() as session:
+        return auth.create_user(session, actor=by.username, **fields)
+
+
+def list_users(db: Database, by: auth.Principal) -> list[dict[str, Any]]:
+    auth.require_admin(by)
+    with db.read() as session:
+        return auth.list_users(session)
+
+
+def create_token(
+    db: Database, by: auth.Principal, username: str, name: str, scopes: list[str], days: int,
+    origin: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A user makes tokens for themself; an administrator for anyone."""
+    if by.role != "admin" and username != by.username:
+        raise Forbidden("you may create tokens for yourself only / 只能为本人创建令牌")
+    with db.unit_of_work() as session:
+        return auth.create_token(session, username, name, scopes, days, actor=by.username, origin=origin)
+
+
+def revoke_token(
+    db: Database, by: auth.Principal, token_id: int, origin: str | None = None
+) -> dict[str, Any]:
+    with db.unit_of_work() as session:
+        return auth.revoke_token(session, token_id, by=by, origin=origin)
+
+
+def my_tokens(db: Database, by: auth.Principal) -> list[dict[str, Any]]:
+    with db.read() as session:
+        return auth.tokens_of(session, by.user_id)
+
+
+def demo_users(db: Database) -> list[dict[str, str]]:
+    """One user per role for trying the service, each with a new random password (printed
+    by ``carbon demo``; nothing secret is kept in the repository)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from carbon.store.models import Enterprise, User
+
+    with db.unit_of_work() as session:
+        first = session.scalar(select(Enterprise.uscc).order_by(Enterprise.uscc).limit(1))
+        specs: list[tuple[str, str, dict[str, Any]]] = [
+            ("demo-admin", "admin", {}),
+            ("demo-official", "official", {"region_code": "330800"}),
+            ("demo-bank", "bank", {"institution": "衢州示范银行 (demo bank)"}),
+        ]
+        if first:
+            specs.append(("demo-enterprise", "enterprise", {"usccs": [first]}))
+        out = []
+        for username, role, fields in specs:
+            password = secrets.token_urlsafe(12)
+            if session.scalar(select(User.id).where(User.username == username)) is None:
+                auth.create_user(session, username, password, role, actor="demo", origin="cli", **fields)
+            else:
+                auth.set_password(session, username, password, actor="demo", origin="cli")
+            out.append({"username": username, "role": role, "password": password, **{
+                k: (", ".join(v) if isinstance(v, list) else v) for k, v in fields.items()
+            }})  # fmt: skip
+        return out

@@ -351,3 +351,45 @@ class SupplierContract(Base):
     evidence: Mapped[str] = mapped_column(Text)  # contract number, certificate, document
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """A person: an enterprise's staff (one or more USCCs), a bank's (an institution), an
+    official (a region code; 330800 sees every 3308xx) or an administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    role: Mapped[str] = mapped_column(String(16))  # enterprise | bank | official | admin
+    region_code: Mapped[str | None] = mapped_column(String(6), nullable=True)  # officials
+    institution: Mapped[str | None] = mapped_column(String(200), nullable=True)  # banks
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class UserEnterprise(Base):
+    """Which enterprises an enterprise user acts for."""
+
+    __tablename__ = "user_enterprises"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+
+
+class ApiToken(Base):
+    """A bearer token for an API client or a utility's feed: only its sha256 is kept; it
+    expires, can be revoked, and carries a scope."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(200))  # space-separated: read write feeds admin
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -23,3 +23,22 @@ def loaded(client, sample_files):
         )
         assert r.status_code == 201, r.json
     return client
+
+
+def make_user(app, username: str, role: str, **fields) -> str:
+    """A user of ``role`` with a bearer token of every scope the role may have; the token."""
+    from carbon.services import usecases
+    from carbon.services.auth import SYSTEM
+
+    db = app.extensions["carbon_db"]
+    usecases.create_user(db, SYSTEM, username=username, password="correct horse battery", role=role, **fields)
+    scopes = ["read", "write", "feeds", "admin"] if role == "admin" else ["read", "write", "feeds"]
+    return usecases.create_token(db, SYSTEM, username, "tests", scopes, 30)["token"]
+
+
+@pytest.fixture
+def admin(app, client):
+    """The client, sending an administrator's bearer token with every request."""
+    token = make_user(app, "admin", "admin")
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client

@@ -85,7 +85,7 @@ class Recalculate(MethodView):
         actor, origin = who()
         return usecases.recalc(
             db(), body["years"], body["factor_set"], body["methodology"], body["dry_run"],
-            actor=actor, origin=origin, note=body["note"],
+            by=actor, origin=origin, note=body["note"],
         )  # fmt: skip
 
 
@@ -95,4 +95,5 @@ class AuditLog(MethodView):
     @audit.response(200, AuditEntrySchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """The append-only audit log, oldest first: publications, retirements, recalculations."""
-        return usecases.audit_log(db(), action=query["action"], limit=query["limit"])
+        actor, _ = who()
+        return usecases.audit_log(db(), by=actor, action=query["action"], limit=query["limit"])

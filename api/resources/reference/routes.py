@@ -10,9 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from api.auth import current, origin
 from api.resources.common import db
 from carbon.domain.errors import InvalidReferenceData
 from carbon.services import usecases
+from carbon.services.auth import Principal
 
 DOCUMENT_BODY = {
     "required": True,
@@ -48,9 +50,9 @@ class RetireSchema(Schema):
     reason = fields.String(required=True, metadata={"description": "why it may no longer be used"})
 
 
-def who() -> tuple[str, str | None]:
-    """The actor and origin recorded in the audit log (no users yet: the API and the caller's address)."""
-    return "api", request.remote_addr
+def who() -> tuple[Principal | None, str | None]:
+    """Who is asking (administrators only, decided in the use case) and from where."""
+    return current(), origin()
 
 
 def _document_bytes() -> bytes:
@@ -80,7 +82,7 @@ def make_blueprint(kind: str, path: str, title: str) -> Blueprint:
         def post(self) -> tuple[dict[str, Any], int]:
             """Publish a new version: the document as the JSON body, or an uploaded file."""
             actor, origin = who()
-            res = usecases.reference_publish(db(), kind, _document_bytes(), actor=actor, origin=origin)
+            res = usecases.reference_publish(db(), kind, _document_bytes(), by=actor, origin=origin)
             return res, 200 if res["status"] == "unchanged" else 201
 
     @blp.route("/<string:ref>")
@@ -98,7 +100,7 @@ def make_blueprint(kind: str, path: str, title: str) -> Blueprint:
         def post(self, body: dict[str, Any], ref: str) -> dict[str, Any]:
             """Retire a version: it stays readable, no new result may use it."""
             actor, origin = who()
-            return usecases.reference_retire(db(), kind, ref, body["reason"], actor=actor, origin=origin)
+            return usecases.reference_retire(db(), kind, ref, body["reason"], by=actor, origin=origin)
 
     return blp
 

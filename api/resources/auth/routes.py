@@ -1,0 +1,113 @@
+"""Logging in and out (a session for pages), who am I, and bearer tokens for API clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import session
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from api.auth import current, origin
+from api.resources.common import ID_IN_PATH, NO_NUL, db
+from carbon.domain.errors import NotAuthenticated
+from carbon.services import usecases
+from carbon.services.auth import MAX_TOKEN_DAYS, SCOPES, Principal
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens 登录与令牌")
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=[validate.Length(min=1, max=80), NO_NUL])
+    password = fields.String(
+        required=True, validate=[validate.Length(min=1, max=1000), NO_NUL], load_only=True
+    )
+
+
+class PrincipalSchema(Schema):
+    username = fields.String()
+    role = fields.String(metadata={"enum": ["enterprise", "bank", "official", "admin"]})
+    region_code = fields.String(allow_none=True)
+    institution = fields.String(allow_none=True)
+    usccs = fields.List(fields.String())
+    scopes = fields.List(fields.String())
+    via = fields.String(metadata={"enum": ["session", "token"]})
+
+
+class TokenInSchema(Schema):
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=100), NO_NUL])
+    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), load_default=["read"])
+    days = fields.Integer(load_default=90, validate=validate.Range(1, MAX_TOKEN_DAYS))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    scopes = fields.List(fields.String())
+    created_at = fields.String()
+    expires_at = fields.String()
+    revoked_at = fields.String(allow_none=True)
+    last_used_at = fields.String(allow_none=True)
+    token = fields.String(metadata={"description": "shown once, when the token is created"})
+
+
+def me() -> Principal:
+    p = current()
+    if p is None:
+        raise NotAuthenticated("log in or send a bearer token / 请先登录或提供访问令牌")
+    return p
+
+
+@blp.route("/login")
+class Login(MethodView):
+    @blp.arguments(LoginSchema)
+    @blp.response(200, PrincipalSchema)
+    @blp.alt_response(401, description="wrong username or password")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Log in with a password: a session cookie for the pages (HttpOnly, SameSite=Lax)."""
+        p = usecases.login(db(), body["username"], body["password"], origin=origin())
+        session.clear()
+        session["uid"] = p.user_id
+        return p.as_dict()
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    def post(self) -> None:
+        """End the session."""
+        session.clear()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, PrincipalSchema)
+    def get(self) -> dict[str, Any]:
+        """Who is asking: role, region, institution, enterprises, scopes."""
+        return me().as_dict()
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.response(200, TokenSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Your tokens (never the tokens themselves)."""
+        return usecases.my_tokens(db(), me())
+
+    @blp.arguments(TokenInSchema)
+    @blp.response(201, TokenSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A new bearer token for yourself; the token is in this answer only."""
+        p = me()
+        return usecases.create_token(
+            db(), p, p.username, body["name"], body["scopes"], body["days"], origin=origin()
+        )
+
+
+@blp.route(f"/tokens/<{ID_IN_PATH}:token_id>/revoke")
+class Revoke(MethodView):
+    @blp.response(200, TokenSchema)
+    def post(self, token_id: int) -> dict[str, Any]:
+        """Revoke one of your tokens (an administrator: anyone's)."""
+        return usecases.revoke_token(db(), me(), token_id, origin=origin())

@@ -1,0 +1,281 @@
+"""Users, roles, passwords and bearer tokens; who is asking (``Principal``).
+
+Roles (issue 6): an **enterprise** user acts for one or more USCCs; a **bank** user for an
+institution; an **official** for a region (330800 sees every 3308xx); an **admin**
+manages reference data and recalculations. Passwords are hashed with argon2id; a token
+is shown once and only its sha256 is stored. Logins, failed logins and token changes go
+to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbon.domain.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound
+from carbon.domain.identifiers import region_problem, uscc_problem
+from carbon.services import audit
+from carbon.store.models import ApiToken, User, UserEnterprise, utcnow
+
+ROLES = ("enterprise", "bank", "official", "admin")
+SCOPES = ("read", "write", "feeds", "admin")
+TOKEN_PREFIX = "cat_"  # carbon account token
+MIN_PASSWORD = 10
+MAX_TOKEN_DAYS = 366
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this when the user does not exist keeps a failed login's timing the same.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, and what a token allows (a session allows what the role allows)."""
+
+    user_id: int
+    username: str
+    role: str
+    region_code: str | None = None
+    institution: str | None = None
+    usccs: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = frozenset(SCOPES)
+    via: str = "session"  # session | token | cli
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "role": self.role,
+            "region_code": self.region_code,
+            "institution": self.institution,
+            "usccs": sorted(self.usccs),
+            "scopes": sorted(self.scopes),
+            "via": self.via,
+        }
+
+
+# Work the service does on its own behalf (jobs, benchmarks scripts).
+SYSTEM = Principal(0, "system", "admin", via="system")
+
+
+# The operator at the machine: the CLI acts with the administrator's rights.
+def cli_principal(actor: str) -> Principal:
+    return Principal(0, actor, "admin", via="cli")
+
+
+def require_admin(p: Principal | None) -> Principal:
+    """Reference data, recalculation and the audit log are for administrators."""
+    if p is None:
+        raise NotAuthenticated("log in or send a bearer token / 请先登录或提供访问令牌")
+    if p.role != "admin" or "admin" not in p.scopes:
+        raise Forbidden("this needs an administrator / 需要管理员权限")
+    return p
+
+
+def _principal(session: Session, user: User, *, scopes: Iterable[str] = SCOPES, via: str) -> Principal:
+    usccs = frozenset(session.scalars(select(UserEnterprise.uscc).where(UserEnterprise.user_id == user.id)))
+    return Principal(
+        user.id, user.username, user.role, user.region_code, user.institution, usccs, frozenset(scopes), via
+    )
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidValue(f"a password has at least {MIN_PASSWORD} characters / 密码至少{MIN_PASSWORD}位")
+    return _hasher.hash(password)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    region_code: str | None = None,
+    institution: str | None = None,
+    usccs: Iterable[str] = (),
+    actor: str,
+    origin: str | None = None,
+) -> dict[str, Any]:
+    username = username.strip()
+    problems = []
+    if not username or len(username) > 80 or not username.isprintable() or any(c.isspace() for c in username):
+        problems.append("username: 1-80 characters, no spaces / 用户名为1-80个字符，不含空格")
+    if role not in ROLES:
+        problems.append(f"role must be one of {', '.join(ROLES)} / 角色无效")
+    codes = sorted({u.strip().upper() for u in usccs if u.strip()})
+    if role == "enterprise":
+        if not codes:
+            problems.append("an enterprise user needs at least one USCC / 企业用户须关联统一社会信用代码")
+        problems += [f"USCC {c}: {uscc_problem(c)}" for c in codes if uscc_problem(c)]
+    if role == "official" and (region_code is None or region_problem(region_code)):
+        problems.append(
+            "an official needs a region code (GB/T 2260, e.g. 330800) / 政府用户须指定行政区划代码"
+        )
+    if role == "bank" and not (institution or "").strip():
+        problems.append("a bank user needs an institution / 银行用户须指定所属机构")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        problems.append(f"username {username!r} is taken / 用户名已存在")
+    if problems:
+        raise InvalidValue("; ".join(problems))
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        region_code=region_code if role == "official" else None,
+        institution=institution.strip() if role == "bank" and institution else None,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    session.add_all(UserEnterprise(user_id=user.id, uscc=c) for c in codes if role == "enterprise")
+    session.flush()
+    audit.record(session, actor, "user.create", username, {"role": role, "usccs": codes}, origin)
+    return _principal(session, user, via="session").as_dict()
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str, origin: str | None) -> None:
+    user = _user(session, username)
+    user.password_hash = hash_password(password)
+    session.flush()
+    audit.record(session, actor, "user.password", username, {}, origin)
+
+
+def _user(session: Session, username: str) -> User:
+    user = None if "\x00" in username else session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r} / 用户不存在")
+    return user
+
+
+def login(session: Session, username: str, password: str, *, origin: str | None) -> Principal | None:
+    """Check a password: the principal, or None. A success is written to the audit log here;
+    the caller records a failure in a transaction of its own (this one is rolled back)."""
+    # a name that cannot be stored cannot be a user's (and PostgreSQL refuses NUL in text)
+    user = None if "\x00" in username else session.scalar(select(User).where(User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.disabled_at is None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    audit.record(session, username, "auth.login", username, {}, origin)
+    return _principal(session, user, via="session")
+
+
+def login_failed(session: Session, username: str, origin: str | None) -> NotAuthenticated:
+    """Record a failed login; the error to raise, which never says whether the user exists."""
+    shown = username.replace("\x00", "\\0")
+    audit.record(session, shown[:100] or "?", "auth.login_failed", shown[:200], {}, origin)
+    return NotAuthenticated("wrong username or password / 用户名或密码错误")
+
+
+def principal_of_user(session: Session, user_id: int) -> Principal | None:
+    user = session.get(User, user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return _principal(session, user, via="session")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session,
+    username: str,
+    name: str,
+    scopes: Iterable[str],
+    days: int,
+    *,
+    actor: str,
+    origin: str | None = None,
+) -> dict[str, Any]:
+    """A new bearer token; the token itself is in the answer once and never stored."""
+    user = _user(session, username)
+    if "\x00" in name:
+        raise InvalidValue("the token's name must not contain NUL characters / 令牌名称不能包含NUL字符")
+    scope = sorted(set(scopes))
+    bad = [s for s in scope if s not in SCOPES]
+    if bad or not scope:
+        raise InvalidValue(f"scopes must be some of {', '.join(SCOPES)} / 权限范围无效")
+    if "admin" in scope and user.role != "admin":
+        raise Forbidden("only an administrator's token may have the admin scope / 仅管理员令牌可含admin权限")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidValue(f"a token lasts 1-{MAX_TOKEN_DAYS} days / 令牌有效期为1-{MAX_TOKEN_DAYS}天")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    row = ApiToken(
+        user_id=user.id, name=name.strip()[:100] or "token", token_hash=_digest(token), scope=" ".join(scope),
+        created_at=now, expires_at=now + dt.timedelta(days=days),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, "token.create", f"{username}/{row.id}", {"scope": scope, "days": days}, origin
+    )
+    return {**token_dict(row), "token": token}
+
+
+def token_dict(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "scopes": t.scope.split(),
+        "created_at": t.created_at.isoformat(),
+        "expires_at": t.expires_at.isoformat(),
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+    }
+
+
+def revoke_token(
+    session: Session, token_id: int, *, by: Principal, origin: str | None = None
+) -> dict[str, Any]:
+    t = session.get(ApiToken, token_id)
+    if t is None or (by.role != "admin" and t.user_id != by.user_id):
+        raise NotFound(f"no token {token_id} / 令牌不存在")
+    if t.revoked_at is None:
+        t.revoked_at = utcnow()
+        session.flush()
+        audit.record(session, by.username, "token.revoke", str(token_id), {}, origin)
+    return token_dict(t)
+
+
+def tokens_of(session: Session, user_id: int) -> list[dict[str, Any]]:
+    return [token_dict(t) for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id))]
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)  # SQLite keeps no zone
+
+
+def authenticate_token(session: Session, token: str) -> Principal:
+    """The principal of a bearer token; expired, revoked or unknown tokens are refused alike."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+        raise NotAuthenticated("the token is unknown, expired or revoked / 访问令牌无效、已过期或已撤销")
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None:
+        raise NotAuthenticated("the token is unknown, expired or revoked / 访问令牌无效、已过期或已撤销")
+    row.last_used_at = now
+    return _principal(session, user, scopes=row.scope.split(), via="token")
+
+
+def list_users(session: Session) -> list[dict[str, Any]]:
+    return [
+        _principal(session, u, via="session").as_dict()
+        for u in session.scalars(select(User).order_by(User.id))
+    ]
