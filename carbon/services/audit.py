@@ -6,7 +6,7 @@ says who, when, what and from where.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -36,7 +36,7 @@ def record(
 def entry_dict(e: AuditEntry) -> dict[str, Any]:
     return {
         "id": e.id,
-        "at": e.at.isoformat(),
+        "at": (e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)).isoformat(),  # SQLite keeps no zone
         "actor": e.actor,
         "origin": e.origin,
         "action": e.action,
