@@ -32,7 +32,7 @@ _EXTRA_LABELS: dict[str, tuple[str, ...]] = {
     "industry_code": ("国民经济行业代码", "所属行业代码", "行业类别"),
     "region_code": ("所在地区划代码", "区划码"),
     "year": ("年份", "年度", "统计年度", "报告年度", "Year"),
-    "month": ("报告期", "统计期", "统计期间", "所属期", "数据期间", "Reporting period", "Period"),
+    "month": ("统计期间", "所属期", "数据期间"),  # besides the month column's own names
 }
 BLOCK_KEYS = ("uscc", "name", "industry_code", "region_code", "year", "month")
 

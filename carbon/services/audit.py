@@ -6,14 +6,14 @@ says who, when, what and from where.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import InvalidValue
-from carbon.store.models import AuditEntry, utcnow
+from carbon.store.models import AuditEntry, as_utc, utcnow
 
 
 def record(
@@ -36,7 +36,7 @@ def record(
 def entry_dict(e: AuditEntry) -> dict[str, Any]:
     return {
         "id": e.id,
-        "at": (e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)).isoformat(),  # SQLite keeps no zone
+        "at": as_utc(e.at).isoformat(),
         "actor": e.actor,
         "origin": e.origin,
         "action": e.action,

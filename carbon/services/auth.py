@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 from carbon.domain.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound
 from carbon.domain.identifiers import region_problem, uscc_problem
 from carbon.services import audit
-from carbon.store.models import ApiToken, User, UserEnterprise, utcnow
+from carbon.store.models import ApiToken, User, UserEnterprise, as_utc, utcnow
 
 ROLES = ("enterprise", "bank", "official", "admin")
 SCOPES = ("read", "write", "feeds", "admin")
 TOKEN_PREFIX = "cat_"  # carbon account token
 MIN_PASSWORD = 10
 MAX_TOKEN_DAYS = 366
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this when the user does not exist keeps a failed login's timing the same.
@@ -257,20 +258,18 @@ def tokens_of(session: Session, user_id: int) -> list[dict[str, Any]]:
     return [token_dict(t) for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id))]
 
 
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)  # SQLite keeps no zone
-
-
 def authenticate_token(session: Session, token: str) -> Principal:
     """The principal of a bearer token; expired, revoked or unknown tokens are refused alike."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     now = utcnow()
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
         raise NotAuthenticated("the token is unknown, expired or revoked / 访问令牌无效、已过期或已撤销")
     user = session.get(User, row.user_id)
     if user is None or user.disabled_at is not None:
         raise NotAuthenticated("the token is unknown, expired or revoked / 访问令牌无效、已过期或已撤销")
-    row.last_used_at = now
+    # Kept to the minute: a write on every request would serialise readers on SQLite.
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return _principal(session, user, scopes=row.scope.split(), via="token")
 
 

@@ -38,6 +38,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(t: datetime) -> datetime:
+    """A stored timestamp with its zone: SQLite gives DateTime(timezone=True) back naive (UTC)."""
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
 def one_current(name: str, *columns: str) -> Index:
     """At most one current row per key: results and inputs are never overwritten, a new
     row takes the ``is_current`` flag from the old one."""
