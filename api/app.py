@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, Response, redirect, send_from_directory
 from flask_smorest import Api
 
-from api import auth
-from api.errors import register_error_handlers
+from api import auth, security
+from api.errors import ErrorSchema, register_error_handlers
 from carbon.services.jobs import InProcessRunner
 from carbon.services.usecases import open_database
 
@@ -34,6 +34,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class CarbonApi(Api):
+    """flask-smorest's Api, documenting the service's own error envelope (api/errors.py)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -50,8 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["carbon_jobs"] = runner
     runner.run_pending()
     auth.install(app)
+    security.install(app)
 
-    api = Api(app)
+    api = CarbonApi(app)
     from api.resources.admin.routes import audit, recalculations
     from api.resources.auth.routes import blp as auth_blp
     from api.resources.benchmarks.routes import blp as benchmarks
@@ -71,6 +78,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         api.register_blueprint(blp)
     api.register_blueprint(benchmarks)
     api.register_blueprint(auth_blp)
+    from api.resources.consents.routes import blp as consents
+    from api.resources.opendata.routes import blp as open_data
+    from api.resources.reports.routes import blp as reports
+
+    api.register_blueprint(consents)
+    api.register_blueprint(reports)
+    api.register_blueprint(open_data)
     register_error_handlers(app)
     _swagger_assets(app)
 

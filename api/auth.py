@@ -3,10 +3,18 @@
 The principal is resolved once per request and kept in ``flask.g``; use cases decide what
 it may do (authorization lives in the services, so the CLI, API, exports and reports all
 obey the same rules). A bad or expired token is a 401 before anything else happens.
+
+CSRF: a browser sends the session cookie with every request to this site, whoever made
+the page that asks. So a request that changes something (POST, PUT, PATCH, DELETE) and is
+authenticated by the session must also carry the session's CSRF token (made at login,
+returned by the login and by ``GET /api/v1/auth/me``) in the ``X-CSRF-Token`` header, or in
+a form field ``csrf_token``; otherwise it is a 403 ``csrf_failed``. Bearer tokens are sent
+by programs, never by a browser on its own, and need none; the login itself needs none.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -14,8 +22,19 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
+from carbon.domain.errors import Forbidden
 from carbon.services.auth import Principal
 from carbon.services.usecases import principal_from_session, principal_from_token
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+CSRF_EXEMPT = frozenset({"/api/v1/auth/login"})
+FORMS = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
 
 
 def current() -> Principal | None:
@@ -26,6 +45,40 @@ def current() -> Principal | None:
 def origin() -> str | None:
     """From where, for the audit log."""
     return request.remote_addr
+
+
+def new_csrf_token() -> str:
+    """A fresh CSRF token for the session (at login); the token to hand to the page."""
+    session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (one is made for a session older than CSRF tokens)."""
+    token = session.get("csrf")
+    return token if isinstance(token, str) and token else new_csrf_token()
+
+
+def check_csrf() -> None:
+    """Refuse an unsafe request authenticated by the session cookie without its CSRF token."""
+    principal = current()
+    if request.method not in UNSAFE_METHODS or principal is None or principal.via != "session":
+        return
+    if request.path in CSRF_EXEMPT:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.mimetype in FORMS:
+        sent = request.form.get(CSRF_FIELD)
+    expected = session.get("csrf")
+    if not (isinstance(sent, str) and isinstance(expected, str) and expected):
+        ok = False
+    else:
+        ok = hmac.compare_digest(sent.encode(), expected.encode())
+    if not ok:
+        raise CsrfFailed(
+            f"missing or wrong CSRF token: send the {CSRF_HEADER} header given at login "
+            f"(or GET /api/v1/auth/me) / 缺少或错误的CSRF令牌：请在{CSRF_HEADER}请求头中发送登录时返回的令牌"
+        )
 
 
 def secret_key(app: Flask) -> str:
@@ -66,4 +119,5 @@ def install(app: Flask) -> None:
             g.principal = principal_from_session(db, int(session["uid"]))
         else:
             g.principal = None
+        check_csrf()
         return None

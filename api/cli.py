@@ -20,7 +20,7 @@ from carbon.services import usecases as services
 from carbon.services.auth import Principal, cli_principal
 from carbon.services.imports import ImportResult
 from carbon.services.jobs import InProcessRunner
-from carbon.store.db import Database, default_url, safe_url
+from carbon.store.db import CONNECTION_ERRORS, Database, default_url, describe_error, safe_url
 
 SAMPLE_INPUTS = Path(__file__).resolve().parent.parent / "sample_inputs"
 
@@ -121,7 +121,7 @@ def import_cmd(
         res = run(
             as_json,
             lambda p=path, pr=progress, rn=runner: services.import_file(
-                obj.db, p.read_bytes(), p.name, dry_run=dry_run, progress=pr, runner=rn
+                obj.db, p.read_bytes(), p.name, dry_run=dry_run, progress=pr, runner=rn, by=cli_actor()[0]
             ),
         )
         if progress is not None:
@@ -246,7 +246,9 @@ def _progress_bar(name: str) -> Callable[[int, int], None]:
 @click.pass_obj
 def account_cmd(obj: Ctx, uscc: str, year: int, month: str | None, as_json: bool) -> None:
     """An enterprise's carbon account for a year or a month."""
-    acc = run(as_json, lambda: services.account(obj.db, uscc, year, month))
+    acc = run(
+        as_json, lambda: services.account(obj.db, uscc, year, month, by=cli_actor()[0], origin=cli_actor()[1])
+    )
 
     def human() -> None:
         e = acc["emissions_tco2"]
@@ -282,7 +284,7 @@ def account_cmd(obj: Ctx, uscc: str, year: int, month: str | None, as_json: bool
 @click.pass_obj
 def rate_cmd(obj: Ctx, uscc: str, year: int, as_json: bool) -> None:
     """An enterprise's 碳效码 and 三维四色 rating, with explanation."""
-    r = run(as_json, lambda: services.rating(obj.db, uscc, year))
+    r = run(as_json, lambda: services.rating(obj.db, uscc, year, by=cli_actor()[0], origin=cli_actor()[1]))
 
     def human() -> None:
         ce, td = r["carbon_efficiency"], r["three_dimensional"]
@@ -329,7 +331,9 @@ def benchmarks_cmd(
     """Benchmarks of a year's peer groups: count, aggregate intensity, advanced value, quartiles."""
     rows = run(
         as_json,
-        lambda: services.benchmarks(obj.db, year, level=level, key=key, all_revisions=all_revisions),
+        lambda: services.benchmarks(
+            obj.db, year, level=level, key=key, all_revisions=all_revisions, by=cli_actor()[0]
+        ),
     )
 
     def human() -> None:
@@ -426,8 +430,56 @@ def report_group() -> None:
 @click.pass_obj
 def report_monthly_cmd(obj: Ctx, region: str, month: str, out_dir: Path, as_json: bool) -> None:
     """Monthly region report: xlsx (several sheets) and PDF with charts."""
-    res = run(as_json, lambda: services.monthly_report(obj.db, region, month, out_dir))
+    res = run(
+        as_json,
+        lambda: services.monthly_report(
+            obj.db, region, month, out_dir, by=cli_actor()[0], origin=cli_actor()[1]
+        ),
+    )
     emit(as_json, res, lambda: [click.echo(f"wrote {p}") for p in res["files"]])
+
+
+@cli.command("open-data")
+@click.option("--year", type=int, required=True)
+@click.option(
+    "--out",
+    required=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write: .xlsx (four sheets), .json, or .csv (one table, with --table).",
+)
+@click.option(
+    "--table", type=click.Choice(["regions", "industries", "enterprises"]), help="The table of a .csv."
+)
+@json_option
+@db_option
+@click.pass_obj
+def open_data_cmd(obj: Ctx, year: int, out: Path, table: str | None, as_json: bool) -> None:
+    """Open data of a year, desensitised: groups of fewer than 3 enterprises suppressed,
+    USCCs and names masked. The format follows the extension of FILE."""
+    ext = out.suffix.lower()
+    if ext not in (".xlsx", ".json", ".csv"):
+        raise click.UsageError(f"--out must end in .xlsx, .json or .csv: {out.name}")
+    if (ext == ".csv") != (table is not None):
+        raise click.UsageError("a .csv file holds one table: give --table (with .csv only)")
+    fmt = f"csv-{table}" if ext == ".csv" else ext[1:]
+    body, _ = run(as_json, lambda: services.open_data(obj.db, year, fmt))
+    data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False, indent=2).encode()
+    run(as_json, lambda: _write_file(out, data))
+    res = {"year": year, "file": str(out), "format": fmt, "bytes": len(data)}
+    emit(as_json, res, lambda: click.echo(f"wrote {out}"))
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write next to ``path`` and rename, so no half-written file is left behind."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CarbonError(f"cannot write {path}: {exc} / 无法写入文件") from exc
 
 
 @cli.command("serve")
@@ -465,13 +517,15 @@ def demo_cmd(obj: Ctx, do_serve: bool, host: str, port: int) -> None:
         raise click.UsageError(f"no sample workbooks in {SAMPLE_INPUTS}")
     click.echo(f"database: {safe_url(obj.db.url)}")
     for path in files:
-        res = run(False, lambda p=path: services.import_file(obj.db, p.read_bytes(), p.name))
+        res = run(
+            False, lambda p=path: services.import_file(obj.db, p.read_bytes(), p.name, by=cli_actor()[0])
+        )
         click.echo(
             f"  {path.name}: {res.status}, {res.rows_accepted} rows, {len(res.enterprises)} enterprises"
         )
         if res.status == "rejected":
             sys.exit(1)
-    s = services.summary(obj.db)
+    s = services.summary(obj.db, by=cli_actor()[0])
     click.echo(f"\nenterprises 企业: {s['enterprises']}")
     for y in s["years"]:
         grades = "  ".join(f"{g}:{n}" for g, n in y["grades"].items())
@@ -574,12 +628,28 @@ cli.add_command(_reference_group("methodology", "methodologies", "methodology"))
 @cli.command("audit")
 @click.option("--action", help="Only actions starting with this, e.g. factor_set or recalc.")
 @click.option("--limit", type=int, default=1000, show_default=True)
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every entry (of --action, if given) to this CSV file instead.",
+)
 @json_option
 @db_option
 @click.pass_obj
-def audit_cmd(obj: Ctx, action: str | None, limit: int, as_json: bool) -> None:
-    """The audit log: publications, retirements and recalculations, oldest first."""
-    actor, _ = cli_actor()
+def audit_cmd(obj: Ctx, action: str | None, limit: int, export_to: Path | None, as_json: bool) -> None:
+    """The audit log: logins, reads of enterprise data by banks, officials and
+    administrators, imports, consents, publications, retirements and recalculations,
+    oldest first."""
+    actor, origin = cli_actor()
+    if export_to is not None:
+        data = run(as_json, lambda: services.audit_export(obj.db, by=actor, action=action, origin=origin))
+        tmp = export_to.with_name(export_to.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(export_to)
+        lines = data.count(b"\n") - 1
+        emit(as_json, {"file": str(export_to), "entries": lines}, lambda: click.echo(f"wrote {export_to}"))
+        return
     rows = run(as_json, lambda: services.audit_log(obj.db, by=actor, action=action, limit=limit))
 
     def human() -> None:
@@ -686,7 +756,16 @@ def tokens_revoke(obj: Ctx, token_id: int, as_json: bool) -> None:
 
 
 def main() -> None:
-    cli(obj=Ctx(), auto_envvar_prefix=None)
+    ctx = Ctx()
+    try:
+        cli(obj=ctx, auto_envvar_prefix=None)
+    except CarbonError as err:  # e.g. the database cannot be used, met outside a command's `run`
+        click.echo(f"error: {err.message}", err=True)
+        sys.exit(1)
+    except CONNECTION_ERRORS as err:  # the database went away later: never a traceback with the URL
+        url = ctx.url or default_url()
+        click.echo(f"error: database {safe_url(url)}: {describe_error(err, url)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

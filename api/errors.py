@@ -8,9 +8,39 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException, NotFound
 
-from carbon.domain.errors import CarbonError, ImportRejected
+from carbon.domain.errors import CarbonError, ImportRejected, TooManyRequests
+
+
+class ErrorSchema(Schema):
+    """The envelope as the OpenAPI document shows it (component ``Error``): what
+    ``envelope`` writes, not flask-smorest's default (an integer code, a string status).
+    A rejected import adds where to find the recorded attempt."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: true
+
+    code = fields.String(
+        required=True, metadata={"description": "what went wrong, for programs: not_found, invalid_value, …"}
+    )
+    status = fields.Integer(required=True, metadata={"description": "the HTTP status code of the answer"})
+    message = fields.String(required=True, metadata={"description": "for people, English / 中文"})
+    errors = fields.Raw(
+        required=True,
+        metadata={
+            "description": (
+                "details: request fields and their messages (an object), or the rejected cells "
+                "of an import (a list); empty when there are none"
+            ),
+            "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}],
+        },
+    )
+    import_id = fields.Integer(metadata={"description": "a rejected import: the recorded attempt"})
+    error_workbook = fields.String(
+        metadata={"description": "a rejected import: the URL of the workbook with the errors marked"}
+    )
 
 
 def envelope(status: int, code: str, message: str, errors: Any = None) -> tuple[dict[str, Any], int]:
@@ -19,10 +49,12 @@ def envelope(status: int, code: str, message: str, errors: Any = None) -> tuple[
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CarbonError)
-    def carbon_error(err: CarbonError) -> tuple[dict[str, Any], int]:
+    def carbon_error(err: CarbonError) -> Any:
         if isinstance(err, ImportRejected):
             body, status = envelope(err.status, err.code, err.message, [e.as_dict() for e in err.errors])
             return {**err.extra, **body}, status  # the envelope's own keys always win
+        if isinstance(err, TooManyRequests):
+            return (*envelope(err.status, err.code, err.message), {"Retry-After": str(err.retry_after)})
         return envelope(err.status, err.code, err.message)
 
     @app.errorhandler(HTTPException)

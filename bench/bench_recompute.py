@@ -21,10 +21,11 @@ from bench._common import measure, workbook  # noqa: E402
 
 
 def prepare(path: str, db_url: str) -> int:
+    from carbon.services.auth import SYSTEM
     from carbon.services.usecases import import_file, open_database
 
     db = open_database(db_url)
-    result = import_file(db, Path(path).read_bytes(), Path(path).name)
+    result = import_file(db, Path(path).read_bytes(), Path(path).name, by=SYSTEM)
     db.dispose()
     return result.rows_accepted
 

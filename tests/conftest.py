@@ -66,4 +66,20 @@ def app(db_url: str):
 
 @pytest.fixture
 def client(app):
+    """A client of the operator: an administrator's bearer token on every request (what
+    others may see is tested with their own clients, tests/integration/test_access*.py)."""
+    from carbon.services import usecases
+    from carbon.services.auth import SYSTEM
+
+    db = app.extensions["carbon_db"]
+    usecases.create_user(db, SYSTEM, username="operator", password="correct horse battery", role="admin")
+    token = usecases.create_token(db, SYSTEM, "operator", "tests", ["read", "write", "feeds", "admin"], 30)
+    c = app.test_client()
+    c.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token['token']}"
+    return c
+
+
+@pytest.fixture
+def anon(app):
+    """A client without credentials."""
     return app.test_client()

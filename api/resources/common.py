@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
+from api.auth import current, origin
+from carbon.services.auth import Principal
 from carbon.services.jobs import InProcessRunner
 from carbon.store.db import Database
 
@@ -23,6 +25,11 @@ NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters /
 def db() -> Database:
     database: Database = current_app.extensions["carbon_db"]
     return database
+
+
+def who() -> tuple[Principal | None, str | None]:
+    """Who is asking (what they may do is decided in the use case) and from where."""
+    return current(), origin()
 
 
 def jobs() -> InProcessRunner:
@@ -81,7 +88,12 @@ class RatingSchema(Schema):
     carbon_efficiency = fields.Nested(CarbonEfficiencySchema)
     three_dimensional = fields.Nested(ThreeDimensionalSchema)
     reason = fields.String(allow_none=True)
-    emissions_tco2 = fields.Float()
+    emissions_tco2 = fields.Float(
+        allow_none=True, metadata={"description": "none for a bank with a rating-only consent"}
+    )
+    scope = fields.String(
+        metadata={"description": "present as 'rating' when only the rating may be seen (a bank's consent)"}
+    )
     factor_set = fields.Nested(RefSchema)
     methodology = fields.Nested(RefSchema)
     rating_id = fields.Integer()

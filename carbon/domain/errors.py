@@ -100,3 +100,15 @@ class ImportConflict(CarbonError):
 
     status = 409
     code = "import_conflict"
+
+
+class TooManyRequests(CarbonError):
+    """Too many attempts (failed logins) in a short time; ``retry_after`` says how many
+    seconds to wait (the API sends it as the ``Retry-After`` header)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -6,7 +6,12 @@ says who, when, what and from where.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -45,9 +50,10 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
     }
 
 
-def entries(
-    session: Session, *, action: str | None = None, since: datetime | None = None, limit: int = 1000
-) -> list[dict[str, Any]]:
+def iter_entries(
+    session: Session, *, action: str | None = None, since: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every entry, oldest first, read in batches."""
     if action and "\x00" in action:
         raise InvalidValue("action must not contain NUL characters / action不能包含NUL字符")
     q = select(AuditEntry).order_by(AuditEntry.id)
@@ -55,4 +61,34 @@ def entries(
         q = q.where(AuditEntry.action.startswith(action))
     if since is not None:
         q = q.where(AuditEntry.at >= since)
-    return [entry_dict(e) for e in session.scalars(q.limit(limit))]
+    last = 0
+    while True:  # in batches by id: no server-side cursor is left open
+        batch = list(session.scalars(q.where(AuditEntry.id > last).limit(2000)))
+        yield from (entry_dict(e) for e in batch)
+        if len(batch) < 2000:
+            return
+        last = batch[-1].id
+
+
+CSV_COLUMNS = ("id", "at", "actor", "origin", "action", "subject", "details")
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+    """CSV with a header, UTF-8 with a byte-order mark; details as JSON."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        w.writerow(
+            [
+                *(r[k] if r[k] is not None else "" for k in CSV_COLUMNS[:-1]),
+                json.dumps(r["details"], ensure_ascii=False),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def entries(
+    session: Session, *, action: str | None = None, since: datetime | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    return list(islice(iter_entries(session, action=action, since=since), limit))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,10 +22,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbon.domain.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound
+from carbon.domain.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyRequests
 from carbon.domain.identifiers import region_problem, uscc_problem
 from carbon.services import audit
-from carbon.store.models import ApiToken, User, UserEnterprise, as_utc, utcnow
+from carbon.store.models import ApiToken, AuditEntry, User, UserEnterprise, as_utc, utcnow
 
 ROLES = ("enterprise", "bank", "official", "admin")
 SCOPES = ("read", "write", "feeds", "admin")
@@ -32,6 +33,12 @@ TOKEN_PREFIX = "cat_"  # carbon account token
 MIN_PASSWORD = 10
 MAX_TOKEN_DAYS = 366
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+# Login throttling, counted from the audit log (so it holds across processes and restarts):
+# a username with MAX_FAILURES_PER_USER failed logins, or an origin (client IP) with
+# MAX_FAILURES_PER_ORIGIN, within LOGIN_WINDOW is refused before any password is checked.
+LOGIN_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ORIGIN = 20
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this when the user does not exist keeps a failed login's timing the same.
@@ -157,9 +164,46 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
+def _shown(username: str) -> str:
+    """A username as the audit log keeps it (PostgreSQL refuses NUL in text)."""
+    return username.replace("\x00", "\\0")
+
+
+def _wait(session: Session, column: Any, value: str, limit: int, now: dt.datetime) -> int:
+    """Seconds until fewer than ``limit`` failed logins with ``column == value`` are inside
+    the window (when the oldest of the latest ``limit`` leaves it); 0 if not throttled."""
+    recent = select(AuditEntry.at).where(
+        AuditEntry.action == "auth.login_failed", AuditEntry.at > now - LOGIN_WINDOW, column == value
+    )
+    latest = list(session.scalars(recent.order_by(AuditEntry.at.desc()).limit(limit)))
+    if len(latest) < limit:
+        return 0
+    left = (as_utc(latest[-1]) + LOGIN_WINDOW - now).total_seconds()
+    return max(1, math.ceil(left))
+
+
+def login_throttle(session: Session, username: str, origin: str | None) -> int:
+    """Seconds a login for ``username`` from ``origin`` must wait; 0 when it may go ahead."""
+    now = utcnow()
+    wait = _wait(session, AuditEntry.subject, _shown(username)[:200], MAX_FAILURES_PER_USER, now)
+    if origin:
+        wait = max(wait, _wait(session, AuditEntry.origin, origin[:100], MAX_FAILURES_PER_ORIGIN, now))
+    return wait
+
+
 def login(session: Session, username: str, password: str, *, origin: str | None) -> Principal | None:
     """Check a password: the principal, or None. A success is written to the audit log here;
-    the caller records a failure in a transaction of its own (this one is rolled back)."""
+    the caller records a failure in a transaction of its own (this one is rolled back).
+
+    Refused with ``TooManyRequests`` before the password is looked at when the username or
+    the origin has had too many failed logins lately (a right password is refused too); the
+    caller records that refusal (``login_throttled``)."""
+    wait = login_throttle(session, username, origin)
+    if wait:
+        raise TooManyRequests(
+            f"too many failed logins: try again in {wait} seconds / 登录失败次数过多，请{wait}秒后重试",
+            retry_after=wait,
+        )
     # a name that cannot be stored cannot be a user's (and PostgreSQL refuses NUL in text)
     user = None if "\x00" in username else session.scalar(select(User).where(User.username == username))
     try:
@@ -177,9 +221,16 @@ def login(session: Session, username: str, password: str, *, origin: str | None)
 
 def login_failed(session: Session, username: str, origin: str | None) -> NotAuthenticated:
     """Record a failed login; the error to raise, which never says whether the user exists."""
-    shown = username.replace("\x00", "\\0")
+    shown = _shown(username)
     audit.record(session, shown[:100] or "?", "auth.login_failed", shown[:200], {}, origin)
     return NotAuthenticated("wrong username or password / 用户名或密码错误")
+
+
+def login_throttled(session: Session, username: str, origin: str | None, error: TooManyRequests) -> None:
+    """Record a login refused by the throttle (in a transaction of its own)."""
+    shown = _shown(username)
+    details = {"retry_after": error.retry_after}
+    audit.record(session, shown[:100] or "?", "auth.login_throttled", shown[:200], details, origin)
 
 
 def principal_of_user(session: Session, user_id: int) -> Principal | None:

@@ -174,6 +174,10 @@ def normalise(level: str | None, key: str | None) -> tuple[str | None, str | Non
     return level, key
 
 
+# The figures of a peer group (beside its count): what a group too small to show hides.
+FIGURES = ("emissions_tco2", "denominator_total", "intensity", "advanced", "q1", "median", "q3")
+
+
 def benchmark_dict(r: BenchmarkRow) -> dict[str, Any]:
     name = names.peer_group(r.level, r.key)
     fs_id, fs_version = reference.split_ref(r.factor_set)

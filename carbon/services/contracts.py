@@ -70,7 +70,9 @@ def _check(body: dict[str, Any]) -> tuple[int, str, float, float, str]:
     return year, supplier, mwh, factor, evidence
 
 
-def record(session: Session, uscc: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+def record(
+    session: Session, uscc: str, body: dict[str, Any], *, requested_by: int | None = None
+) -> tuple[dict[str, Any], int]:
     """Store a contract (superseding the same supplier's for that year); (contract, job id)."""
     e = enterprise(session, uscc)
     year, supplier, mwh, factor, evidence = _check(body)
@@ -90,7 +92,9 @@ def record(session: Session, uscc: str, body: dict[str, Any]) -> tuple[dict[str,
     )  # fmt: skip
     session.add(c)
     session.flush()
-    job = enqueue_recompute(session, [year], reason="supplier_contract", import_id=None)
+    job = enqueue_recompute(
+        session, [year], reason="supplier_contract", import_id=None, requested_by=requested_by
+    )
     return contract_dict(c), job.id
 
 

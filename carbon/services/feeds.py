@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from carbon.domain.errors import CarbonError, CellError, ImportRejected, InvalidValue
+from carbon.domain.errors import CarbonError, CellError, Forbidden, ImportRejected, InvalidValue
 from carbon.domain.identifiers import Period, uscc_problem
 from carbon.domain.quantities import (
     ENERGY_KEYS,
@@ -320,14 +320,23 @@ def _same_reading(old: FeedReading, new: Reading) -> bool:
     )
 
 
-def push(db: Database, source: str, raw: list[RawReading], body: bytes) -> FeedResult:
-    """Validate and store one batch in one transaction; the job it queues is not yet run."""
+def push(
+    db: Database,
+    source: str,
+    raw: list[RawReading],
+    body: bytes,
+    *,
+    allowed: frozenset[str] | None = None,
+    requested_by: int | None = None,
+) -> FeedResult:
+    """Validate and store one batch in one transaction; the job it queues is not yet run.
+    ``allowed``: the only USCCs the sender may send readings of (None: any)."""
     source = check_source(source)
     if not raw:
         raise InvalidValue("no readings in the batch / 批次中没有读数")
     try:
         with db.unit_of_work() as session:
-            return _push(session, source, raw, body)
+            return _push(session, source, raw, body, allowed, requested_by)
     except IntegrityError as exc:  # a concurrent push of the same key or enterprise-month
         raise ReadingConflict(
             "another push changed the same readings at the same time; send the batch again "
@@ -335,9 +344,22 @@ def push(db: Database, source: str, raw: list[RawReading], body: bytes) -> FeedR
         ) from exc
 
 
-def _push(session: Session, source: str, raw: list[RawReading], body: bytes) -> FeedResult:
+def _push(
+    session: Session,
+    source: str,
+    raw: list[RawReading],
+    body: bytes,
+    allowed: frozenset[str] | None,
+    requested_by: int | None,
+) -> FeedResult:
     usccs = {str(r.fields.get("uscc") or "").strip().upper() for r in raw}
     usccs = {u for u in usccs if not uscc_problem(u)}  # validate() reports the others
+    if allowed is not None and usccs - allowed:
+        rows = [str(r.row) for r in raw if str(r.fields.get("uscc") or "").strip().upper() in usccs - allowed]
+        raise Forbidden(
+            f"reading(s) {', '.join(rows[:20])} are of enterprises you do not act for; nothing was stored "
+            f"/ 第{', '.join(rows[:20])}条读数不属于本企业，整批未写入"
+        )
     enterprises: dict[str, int] = {
         u: eid
         for u, eid in session.execute(
@@ -383,6 +405,7 @@ def _push(session: Session, source: str, raw: list[RawReading], body: bytes) -> 
         enterprises=sorted({r.uscc for r in new}),
         columns=[],
         created_at=utcnow(),
+        uploaded_by=requested_by,
     )
     session.add(imp)
     session.flush()
@@ -424,7 +447,9 @@ def _push(session: Session, source: str, raw: list[RawReading], body: bytes) -> 
         later = set(
             session.scalars(select(YearPolicy.year).where(YearPolicy.year.in_([y + 1 for y in years])))
         )
-        job = enqueue_recompute(session, sorted(years | later), reason="feed", import_id=imp.id)
+        job = enqueue_recompute(
+            session, sorted(years | later), reason="feed", import_id=imp.id, requested_by=requested_by
+        )
         result.job_id = job.id
     return result
 

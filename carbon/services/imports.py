@@ -23,6 +23,7 @@ from carbon.domain.errors import CellError, ImportConflict
 from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
+from carbon.services import audit
 from carbon.services.jobs import enqueue_recompute
 from carbon.store.bulk import insert_many
 from carbon.store.db import Database
@@ -112,6 +113,17 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class Uploader:
+    """Who uploads: their user id (None for the operator's CLI), their name for the audit
+    log, from where, and the only USCCs the file may hold (None: any)."""
+
+    user_id: int | None = None
+    actor: str = "system"
+    origin: str | None = None
+    allowed: frozenset[str] | None = None
+
+
 def import_file(
     db: Database,
     data: bytes,
@@ -119,6 +131,7 @@ def import_file(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    uploader: Uploader = Uploader(),
 ) -> ImportResult:
     digest = sha256(data)
     with db.read() as session:
@@ -128,7 +141,10 @@ def import_file(
             .order_by(ImportRow.id)
             .limit(1)
         ).first()
-        if previous is not None:
+        mine = previous is not None and (
+            uploader.allowed is None or set(previous.enterprises) <= uploader.allowed
+        )
+        if previous is not None and mine:
             return ImportResult(
                 status="unchanged",
                 sha256=digest,
@@ -139,7 +155,7 @@ def import_file(
                 import_id=previous.id,
             )
     try:
-        return _import(db, data, filename, digest, dry_run=dry_run, progress=progress)
+        return _import(db, data, filename, digest, dry_run=dry_run, progress=progress, uploader=uploader)
     except (IntegrityError, OperationalError) as exc:
         # The one-current-row indexes (or SQLite's single writer) stop two imports of the
         # same enterprise-months from both winning: the later one is rolled back whole.
@@ -153,12 +169,19 @@ def import_file(
 
 
 def _import(
-    db: Database, data: bytes, filename: str, digest: str, *, dry_run: bool, progress: Progress | None
+    db: Database,
+    data: bytes,
+    filename: str,
+    digest: str,
+    *,
+    dry_run: bool,
+    progress: Progress | None,
+    uploader: Uploader,
 ) -> ImportResult:
     # One transaction: chunks are written as the importer hands them over, and a rejected
     # cell anywhere rolls all of it back.
     with db.unit_of_work() as session:
-        writer = _ChunkWriter(session, data, filename, digest, dry_run=dry_run)
+        writer = _ChunkWriter(session, data, filename, digest, dry_run=dry_run, uploader=uploader)
         # Writing on a second thread was measured slower: the GIL serialises more than
         # SQLite overlaps.
         parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits_from_env())
@@ -177,7 +200,9 @@ def _import(
             warnings=parsed.warnings,
         )
         if not dry_run:  # the attempt is kept, with its errors, for the user to look at
-            result.import_id = _import_row(session, data, filename, digest, parsed.columns, result).id
+            result.import_id = _import_row(
+                session, data, filename, digest, parsed.columns, result, uploader
+            ).id
         return result
 
 
@@ -188,6 +213,7 @@ def _import_row(
     digest: str,
     columns: list[ColumnMapping],
     result: ImportResult,
+    uploader: Uploader,
 ) -> ImportRow:
     row = ImportRow(
         filename=filename[:300],
@@ -205,9 +231,14 @@ def _import_row(
         warnings=[w.as_dict() for w in result.warnings],
         columns=[c.as_dict() for c in columns],
         created_at=utcnow(),
+        uploaded_by=uploader.user_id,
     )
     session.add(row)
     session.flush()
+    audit.record(
+        session, uploader.actor, "import", filename[:200],
+        {"import_id": row.id, "sha256": digest, "status": result.status}, uploader.origin,
+    )  # fmt: skip
     return row
 
 
@@ -232,15 +263,19 @@ _NEW_ENTERPRISE_NEEDS = (
 class _ChunkWriter:
     """Stores the records of one file chunk by chunk, inside the caller's transaction."""
 
-    def __init__(self, session: Session, data: bytes, filename: str, digest: str, *, dry_run: bool) -> None:
+    def __init__(
+        self, session: Session, data: bytes, filename: str, digest: str, *, dry_run: bool, uploader: Uploader
+    ) -> None:
         self.session = session
         self.dry_run = dry_run
+        self.uploader = uploader
+        self.refused: set[str] = set()  # USCCs the uploader does not act for, reported once each
         self.result = ImportResult(
             status="dry_run" if dry_run else "imported", sha256=digest, filename=filename
         )
         self.import_id = -1
         if not dry_run:
-            self.import_id = _import_row(session, data, filename, digest, [], self.result).id
+            self.import_id = _import_row(session, data, filename, digest, [], self.result, uploader).id
         self.ids: dict[str, int] = {}  # USCC -> enterprise id, for every enterprise seen so far
         self.preexisting: set[int] = set()  # enterprises that had data before this file
         self.years: set[int] = set()
@@ -249,6 +284,22 @@ class _ChunkWriter:
     def _enterprises(self, records: list[MonthlyRecord]) -> None:
         attrs: dict[str, dict[str, Any]] = {}
         first: dict[str, MonthlyRecord] = {}
+        allowed = self.uploader.allowed
+        if allowed is not None:
+            # Checked before any lookup, so the answer is the same whether the enterprise
+            # exists or not.
+            for r in records:
+                if r.uscc not in allowed and r.uscc not in self.refused:
+                    self.refused.add(r.uscc)
+                    self.errors.append(
+                        CellError(
+                            r.sheet, r.row, None,
+                            f"{r.uscc} is not an enterprise you act for; you may import your own "
+                            "enterprises' data only / 该统一社会信用代码不属于您的企业，只能导入本企业数据",
+                        )
+                    )  # fmt: skip
+            if self.errors:
+                return
         for r in records:
             if r.uscc not in self.ids and r.uscc not in attrs:
                 first[r.uscc] = r
@@ -472,7 +523,8 @@ class _ChunkWriter:
                 )
             )
             job = enqueue_recompute(
-                session, sorted(self.years | later), reason="import", import_id=self.import_id
-            )
+                session, sorted(self.years | later), reason="import", import_id=self.import_id,
+                requested_by=self.uploader.user_id,
+            )  # fmt: skip
             result.job_id = job.id
         return result

@@ -28,8 +28,13 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3
 
 
-def enqueue_recompute(session: Session, years: list[int], *, reason: str, import_id: int | None) -> Job:
-    job = Job(kind="recompute", params={"years": sorted(years), "reason": reason}, import_id=import_id)
+def enqueue_recompute(
+    session: Session, years: list[int], *, reason: str, import_id: int | None, requested_by: int | None = None
+) -> Job:
+    job = Job(
+        kind="recompute", params={"years": sorted(years), "reason": reason}, import_id=import_id,
+        requested_by=requested_by,
+    )  # fmt: skip
     session.add(job)
     session.flush()
     return job

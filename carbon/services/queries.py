@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 
 from carbon import names
@@ -399,13 +399,16 @@ def ratings_query(
     return stmt.order_by(RatingRow.year.desc(), Enterprise.uscc)
 
 
-def summary(session: Session) -> dict[str, Any]:
-    """Enterprises, total tCO2 by year, and counts per grade and colour by year."""
-    n = session.scalar(select(func.count()).select_from(Enterprise)) or 0
+def summary(session: Session, region: str | None = None) -> dict[str, Any]:
+    """Enterprises, total tCO2 by year, and counts per grade and colour by year: of the
+    whole service, or of the enterprises inside ``region`` (330800 covers 3308xx)."""
+    inside = Enterprise.region_code.startswith(region_prefix(region)) if region else true()
+    n = session.scalar(select(func.count()).select_from(Enterprise).where(inside)) or 0
     by_year: dict[int, dict[str, Any]] = {}
     for year, total, count in session.execute(
         select(AccountRow.year, func.sum(AccountRow.total), func.count())
-        .where(AccountRow.is_current.is_(True))
+        .join(Enterprise, Enterprise.id == AccountRow.enterprise_id)
+        .where(AccountRow.is_current.is_(True), inside)
         .group_by(AccountRow.year)
         .order_by(AccountRow.year)
     ):
@@ -419,7 +422,8 @@ def summary(session: Session) -> dict[str, Any]:
         }
     for year, grade, colour, count in session.execute(
         select(RatingRow.year, RatingRow.grade, RatingRow.colour, func.count())
-        .where(RatingRow.is_current.is_(True))
+        .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
+        .where(RatingRow.is_current.is_(True), inside)
         .group_by(RatingRow.year, RatingRow.grade, RatingRow.colour)
     ):
         y = by_year.setdefault(
@@ -434,7 +438,7 @@ def summary(session: Session) -> dict[str, Any]:
     for y in by_year.values():
         y["grades"] = {g: y["grades"].get(g, 0) for g in ("1", "2", "3", "4", "5")}
         y["colours"] = {c: y["colours"].get(c, 0) for c in ("dark_green", "light_green", "yellow", "red")}
-    return {"enterprises": n, "years": list(by_year.values())}
+    return {"region": region, "enterprises": n, "years": list(by_year.values())}
 
 
 def chart_monthly(session: Session, uscc: str, year: int) -> tuple[list[str], dict[str, list[float]]]:

@@ -4,20 +4,29 @@ The database URL comes from ``--db``/``CARBON_DATABASE_URL``; the default is an 
 file in ``instance/`` under the working directory. The schema is always created by the
 Alembic migrations beside this module, never by ``create_all``, so SQLite and
 PostgreSQL are built the same way.
+
+A URL is only ever shown through ``safe_url`` (password hidden). A database that cannot be
+reached, or a URL that cannot be used, is a ``DatabaseUnavailable`` whose message names
+the URL without its password and says what the driver said, the password scrubbed from it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from carbon.domain.errors import CarbonError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -30,9 +39,76 @@ def default_url() -> str:
     return f"sqlite:///{path}"
 
 
+# Errors that mean "this database cannot be used": a bad URL, no driver, no connection.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+# [scheme://]user:password@rest, the password running to the LAST "@": an unencoded "@" in a
+# password makes SQLAlchemy take the rest of it for the host, so the last "@" is the safe cut.
+_USERINFO = r"(?P<user>[^:@/]*):(?P<password>.*)@(?P<rest>[^@]*)"
+_WITH_SCHEME = re.compile(r"(?P<scheme>[^:/?#@]*://)" + _USERINFO, re.DOTALL)
+_NO_SCHEME = re.compile(r"(?P<scheme>)" + _USERINFO, re.DOTALL)
+_MIN_PIECE = 4  # parts of a password (split at "@") this long are scrubbed on their own too
+
+
+class DatabaseUnavailable(CarbonError):
+    """The database cannot be reached or the URL cannot be used."""
+
+    status = 503
+    code = "database_unavailable"
+
+
+def _userinfo(url: str) -> re.Match[str] | None:
+    return (_WITH_SCHEME if "://" in url else _NO_SCHEME).fullmatch(url)
+
+
 def safe_url(url: str) -> str:
-    """The URL with any password hidden, for logs and messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with any password hidden, for logs and messages: everything between ``user:``
+    and the last ``@``, whether or not SQLAlchemy can read the URL."""
+    m = _userinfo(url)
+    if m:
+        return f"{m['scheme']}{m['user']}:***@{m['rest']}"
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads, and it holds no password
+        return url
+
+
+def _secrets(url: str) -> set[str]:
+    """Every spelling of the URL's password that a message could contain."""
+    found = set()
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: the raw text below
+        password = None
+    if password:
+        found.add(str(password))
+    m = _userinfo(url)
+    if m and m["password"]:
+        found.add(m["password"])
+        found.update(piece for piece in m["password"].split("@") if len(piece) >= _MIN_PIECE)
+    return {s for p in found for s in (p, unquote(p)) if s}
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` with the URL shown safely and its password removed wherever it appears."""
+    text = text.replace(url, safe_url(url))
+    for secret in sorted(_secrets(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def describe_error(err: BaseException, url: str) -> str:
+    """What went wrong with the database at ``url``, for people: the driver's own message
+    (not SQLAlchemy's wrapper with its links), the password nowhere."""
+    cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err
+    lines = [line.strip() for line in str(cause).strip().splitlines() if line.strip()]
+    said = " ".join(line for line in lines if not line.startswith("(Background on this error"))
+    return scrub(said or type(cause).__name__, url)
+
+
+def unavailable(err: BaseException, url: str) -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        f"cannot use the database {safe_url(url)}: {describe_error(err, url)} / 无法连接或使用数据库"
+    )
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -78,10 +154,19 @@ class Database:
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = url or default_url()
-        self.engine = make_engine(self.url)
+        try:
+            self.engine = make_engine(self.url)
+            if migrate:
+                self.engine.connect().close()
+        except (ArgumentError, NoSuchModuleError, ValueError, OSError, *CONNECTION_ERRORS) as err:
+            # not chained: the original may spell the URL out
+            raise unavailable(err, self.url) from None
         if migrate:
             upgrade(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Database({safe_url(self.url)!r})"
 
     @property
     def dialect(self) -> str:

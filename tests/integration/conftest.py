@@ -37,8 +37,6 @@ def make_user(app, username: str, role: str, **fields) -> str:
 
 
 @pytest.fixture
-def admin(app, client):
+def admin(client):
     """The client, sending an administrator's bearer token with every request."""
-    token = make_user(app, "admin", "admin")
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client

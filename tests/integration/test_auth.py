@@ -18,22 +18,21 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_password_login_session_and_logout(app, client):
+def test_password_login_session_and_logout(app, anon):
     make_user(app, "qz-official", "official", region_code="330800")
-    r = client.post("/api/v1/auth/login", json={"username": "qz-official", "password": "wrong password!"})
+    r = anon.post("/api/v1/auth/login", json={"username": "qz-official", "password": "wrong password!"})
     assert r.status_code == 401 and r.json["code"] == "not_authenticated"
-    unknown = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "wrong password!"})
+    unknown = anon.post("/api/v1/auth/login", json={"username": "nobody", "password": "wrong password!"})
     assert unknown.status_code == 401 and unknown.json["message"] == r.json["message"]  # no user probing
-    assert client.get("/api/v1/auth/me").status_code == 401
-    r = client.post(
-        "/api/v1/auth/login", json={"username": "qz-official", "password": "correct horse battery"}
-    )
+    assert anon.get("/api/v1/auth/me").status_code == 401
+    r = anon.post("/api/v1/auth/login", json={"username": "qz-official", "password": "correct horse battery"})
     assert r.status_code == 200 and r.json["role"] == "official" and r.json["region_code"] == "330800"
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert client.get("/api/v1/auth/me").json["username"] == "qz-official"
-    assert client.post("/api/v1/auth/logout").status_code == 204
-    assert client.get("/api/v1/auth/me").status_code == 401
+    assert anon.get("/api/v1/auth/me").json["username"] == "qz-official"
+    assert anon.post("/api/v1/auth/logout").status_code == 403  # a session's POST needs its CSRF token
+    assert anon.post("/api/v1/auth/logout", headers={"X-CSRF-Token": r.json["csrf_token"]}).status_code == 204
+    assert anon.get("/api/v1/auth/me").status_code == 401
     with app.extensions["carbon_db"].read() as s:
         auth_log = select(AuditEntry.action).where(AuditEntry.action.startswith("auth."))
         actions = list(s.scalars(auth_log.order_by(AuditEntry.id)))
@@ -42,27 +41,27 @@ def test_password_login_session_and_logout(app, client):
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
 
 
-def test_tokens_expire_are_revoked_and_are_stored_only_as_hashes(app, client):
+def test_tokens_expire_are_revoked_and_are_stored_only_as_hashes(app, anon):
     token = make_user(app, "bank-a", "bank", institution="衢州农商银行")
-    me = client.get("/api/v1/auth/me", headers=bearer(token))
+    me = anon.get("/api/v1/auth/me", headers=bearer(token))
     assert me.status_code == 200 and me.json["institution"] == "衢州农商银行" and me.json["via"] == "token"
-    assert client.get("/api/v1/auth/me", headers=bearer(token + "x")).status_code == 401
-    second = client.post("/api/v1/auth/tokens", json={"name": "loan system"}, headers=bearer(token))
+    assert anon.get("/api/v1/auth/me", headers=bearer(token + "x")).status_code == 401
+    second = anon.post("/api/v1/auth/tokens", json={"name": "loan system"}, headers=bearer(token))
     assert second.status_code == 201 and second.json["scopes"] == ["read"]
     new = second.json["token"]
-    assert client.get("/api/v1/auth/me", headers=bearer(new)).json["scopes"] == ["read"]
+    assert anon.get("/api/v1/auth/me", headers=bearer(new)).json["scopes"] == ["read"]
     # a bank token may not carry the admin scope
-    r = client.post("/api/v1/auth/tokens", json={"name": "x", "scopes": ["admin"]}, headers=bearer(token))
+    r = anon.post("/api/v1/auth/tokens", json={"name": "x", "scopes": ["admin"]}, headers=bearer(token))
     assert r.status_code == 403
     with app.extensions["carbon_db"].read() as s:
         hashes = set(s.scalars(select(ApiToken.token_hash)))
     assert new not in hashes and token not in hashes and len(hashes) == 2
-    r = client.post(f"/api/v1/auth/tokens/{second.json['id']}/revoke", headers=bearer(token))
+    r = anon.post(f"/api/v1/auth/tokens/{second.json['id']}/revoke", headers=bearer(token))
     assert r.status_code == 200 and r.json["revoked_at"]
-    assert client.get("/api/v1/auth/me", headers=bearer(new)).status_code == 401
+    assert anon.get("/api/v1/auth/me", headers=bearer(new)).status_code == 401
     with app.extensions["carbon_db"].unit_of_work() as s:
         s.execute(update(ApiToken).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
-    assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 401
+    assert anon.get("/api/v1/auth/me", headers=bearer(token)).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -75,9 +74,9 @@ def test_tokens_expire_are_revoked_and_are_stored_only_as_hashes(app, client):
         ("get", "/api/v1/audit", None),
     ],
 )
-def test_administrator_operations_need_an_administrator(app, client, method, path, body):
+def test_administrator_operations_need_an_administrator(app, anon, method, path, body):
     official = make_user(app, "official", "official", region_code="330800")
-    call = getattr(client, method)
+    call = getattr(anon, method)
     kwargs = {"json": body} if body is not None else {}
     assert call(path, **kwargs).status_code == 401
     r = call(path, headers=bearer(official), **kwargs)

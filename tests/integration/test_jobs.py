@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 
+from conftest import make_user
 from sqlalchemy import select
 
 from carbon.services import jobs as jobs_service
@@ -17,6 +18,7 @@ def test_import_queues_a_job_that_the_worker_thread_runs(db_url, sample_files):
 
     app = create_app({"DATABASE_URL": db_url, "JOBS": "thread"})
     client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_user(app, 'ops', 'admin')}"
     f = sample_files[1]
     r = client.post(
         "/api/v1/imports",

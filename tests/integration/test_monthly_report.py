@@ -18,6 +18,7 @@ from api.cli import cli
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.identifiers import Period, make_uscc
 from carbon.services import usecases
+from carbon.services.auth import SYSTEM
 from carbon.services.monthly import file_names, report_data
 from carbon.store.models import Enterprise, RatingRow
 from importers.template import write_template
@@ -97,14 +98,14 @@ def month_rows() -> list[dict[str, object]]:
 
 @pytest.fixture
 def loaded(db):
-    res = usecases.import_file(db, write_template(month_rows(), lang="zh"), "x.xlsx")
+    res = usecases.import_file(db, write_template(month_rows(), lang="zh"), "x.xlsx", by=SYSTEM)
     assert res.status == "imported", [e.as_dict() for e in res.errors[:5]]
     return db
 
 
 def account_total(db, code: str, period: str) -> float | None:
     try:
-        return usecases.account(db, code, int(period[:4]), period)["emissions_tco2"]["total"]
+        return usecases.account(db, code, int(period[:4]), period, by=SYSTEM)["emissions_tco2"]["total"]
     except NotFound:
         return None
 
@@ -120,7 +121,7 @@ def expected(db, codes: list[str], year: int) -> dict[str, float]:
 
 def test_city_report_totals_match_the_accounts_and_files_are_written(loaded, tmp_path):
     db = loaded
-    res = usecases.monthly_report(db, "330800", "2023-06", tmp_path / "out")
+    res = usecases.monthly_report(db, "330800", "2023-06", tmp_path / "out", by=SYSTEM)
 
     xlsx_name, pdf_name = file_names("330800", "2023-06")
     assert res["files"] == [str(tmp_path / "out" / xlsx_name), str(tmp_path / "out" / pdf_name)]
@@ -171,7 +172,7 @@ def test_city_report_totals_match_the_accounts_and_files_are_written(loaded, tmp
 
 def test_county_scope_and_previous_year(loaded, tmp_path):
     db = loaded
-    kecheng = usecases.monthly_report(db, "330802", "2023-06", tmp_path)
+    kecheng = usecases.monthly_report(db, "330802", "2023-06", tmp_path, by=SYSTEM)
     now, before = expected(db, [A, B], 2023), expected(db, [A, B], 2022)
     assert kecheng["enterprises"] == kecheng["enterprises_known"] == 2
     assert kecheng["total_tco2"] == pytest.approx(now["month"], rel=1e-9)
@@ -180,13 +181,13 @@ def test_county_scope_and_previous_year(loaded, tmp_path):
     ids = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
     assert A in ids and B in ids and C not in ids  # Qujiang's enterprise is outside 330802
 
-    qujiang = usecases.monthly_report(db, "330803", "2023-06", tmp_path)
+    qujiang = usecases.monthly_report(db, "330803", "2023-06", tmp_path, by=SYSTEM)
     assert qujiang["enterprises"] == 1
     assert qujiang["total_tco2"] == pytest.approx(account_total(db, C, "2023-06"), rel=1e-9)
     assert qujiang["yoy_pct"] == {"month": None, "ytd": None}  # nothing to compare with
 
     # A 2022 report: the same month of 2021 has no data, its ratings are 2022's.
-    old = usecases.monthly_report(db, "330800", "2022-06", tmp_path)
+    old = usecases.monthly_report(db, "330800", "2022-06", tmp_path, by=SYSTEM)
     assert old["total_tco2"] == pytest.approx(expected(db, [A, B], 2022)["month"], rel=1e-9)
     assert old["rating_year"] == 2022
 
@@ -218,7 +219,7 @@ def test_rating_year_falls_back_to_the_latest_rated_year(loaded, tmp_path):
     db = loaded
     with db.unit_of_work() as session:  # as if 2023 had not been rated yet
         session.execute(RatingRow.__table__.update().where(RatingRow.year == 2023).values(is_current=False))
-    res = usecases.monthly_report(db, "330800", "2023-06", tmp_path)
+    res = usecases.monthly_report(db, "330800", "2023-06", tmp_path, by=SYSTEM)
     assert res["rating_year"] == 2022
     wb = load_workbook(Path(res["files"][0]))
     assert "2022" in wb[SHEETS[3]]["A1"].value
@@ -234,13 +235,13 @@ def test_bad_input_and_empty_scope(loaded, tmp_path):
         ("330800", "2023/06"),
     ):
         with pytest.raises(InvalidValue) as err:
-            usecases.monthly_report(db, region, month, out)
+            usecases.monthly_report(db, region, month, out, by=SYSTEM)
         assert "/" in err.value.message  # bilingual
     with pytest.raises(NotFound) as err:
-        usecases.monthly_report(db, "330825", "2023-06", out)  # Longyou: no enterprise
+        usecases.monthly_report(db, "330825", "2023-06", out, by=SYSTEM)  # Longyou: no enterprise
     assert "330825" in err.value.message
     with pytest.raises(NotFound):
-        usecases.monthly_report(db, "330800", "2021-06", out)  # no data that month
+        usecases.monthly_report(db, "330800", "2021-06", out, by=SYSTEM)  # no data that month
     assert not out.exists()  # nothing written for a rejected report
 
 

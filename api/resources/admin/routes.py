@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import db
-from api.resources.reference.routes import who
+from api.resources.common import NO_NUL, db, who
 from carbon.services import usecases
 
 recalculations = Blueprint(
@@ -97,3 +98,29 @@ class AuditLog(MethodView):
         """The append-only audit log, oldest first: publications, retirements, recalculations."""
         actor, _ = who()
         return usecases.audit_log(db(), by=actor, action=query["action"], limit=query["limit"])
+
+
+class AuditExportQuerySchema(Schema):
+    action = fields.String(
+        load_default=None, validate=NO_NUL, metadata={"description": "prefix, e.g. read or auth"}
+    )
+    since = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=dt.UTC,
+        metadata={"description": "ISO 8601; UTC if no zone is given"},
+    )
+
+
+@audit.route("/export.csv")
+class AuditExport(MethodView):
+    @audit.arguments(AuditExportQuerySchema, location="query")
+    @audit.response(200, content_type="text/csv", description="every entry, oldest first, UTF-8 with BOM")
+    def get(self, query: dict[str, Any]) -> Response:
+        """Export the whole audit log (or the entries of an action since a time) as CSV."""
+        by, origin = who()
+        data = usecases.audit_export(db(), by=by, action=query["action"], since=query["since"], origin=origin)
+        return Response(
+            data,
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+        )

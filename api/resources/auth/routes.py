@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.auth import current, origin
+from api.auth import CSRF_HEADER, csrf_token, current, new_csrf_token, origin
 from api.resources.common import ID_IN_PATH, NO_NUL, db
 from carbon.domain.errors import NotAuthenticated
 from carbon.services import usecases
@@ -33,6 +33,14 @@ class PrincipalSchema(Schema):
     usccs = fields.List(fields.String())
     scopes = fields.List(fields.String())
     via = fields.String(metadata={"enum": ["session", "token"]})
+    csrf_token = fields.String(
+        metadata={
+            "description": (
+                f"session logins only: send it back in the {CSRF_HEADER} header (or a form field "
+                "csrf_token) with every POST, PUT, PATCH and DELETE made with the session cookie"
+            )
+        }
+    )
 
 
 class TokenInSchema(Schema):
@@ -64,19 +72,21 @@ class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, PrincipalSchema)
     @blp.alt_response(401, description="wrong username or password")
+    @blp.alt_response(429, description="too many failed logins lately; wait Retry-After seconds")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Log in with a password: a session cookie for the pages (HttpOnly, SameSite=Lax)."""
+        """Log in with a password: a session cookie for the pages (HttpOnly, SameSite=Lax),
+        and the CSRF token every unsafe request made with that cookie must carry."""
         p = usecases.login(db(), body["username"], body["password"], origin=origin())
         session.clear()
         session["uid"] = p.user_id
-        return p.as_dict()
+        return {**p.as_dict(), "csrf_token": new_csrf_token()}
 
 
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.response(204)
     def post(self) -> None:
-        """End the session."""
+        """End the session (with the session's CSRF token, like every unsafe request)."""
         session.clear()
 
 
@@ -84,8 +94,10 @@ class Logout(MethodView):
 class Me(MethodView):
     @blp.response(200, PrincipalSchema)
     def get(self) -> dict[str, Any]:
-        """Who is asking: role, region, institution, enterprises, scopes."""
-        return me().as_dict()
+        """Who is asking: role, region, institution, enterprises, scopes (and, for a session,
+        its CSRF token)."""
+        p = me()
+        return {**p.as_dict(), "csrf_token": csrf_token()} if p.via == "session" else p.as_dict()
 
 
 @blp.route("/tokens")

@@ -41,17 +41,22 @@ class BenchmarkSchema(Schema):
     name_zh = fields.String(allow_none=True)
     name_en = fields.String(allow_none=True)
     denominator = fields.String(metadata={"description": "value_added, gross_output or tax"})
-    peer_count = fields.Integer()
-    emissions_tco2 = fields.Float(metadata={"description": "ΣE of the peers"})
-    denominator_total = fields.Float(metadata={"description": "Σ denominator of the peers (万元)"})
-    intensity = fields.Float(metadata={"description": "aggregate ΣE / Σ denominator"})
+    peer_count = fields.Integer(allow_none=True)
+    emissions_tco2 = fields.Float(allow_none=True, metadata={"description": "ΣE of the peers"})
+    denominator_total = fields.Float(
+        allow_none=True, metadata={"description": "Σ denominator of the peers (万元)"}
+    )
+    intensity = fields.Float(allow_none=True, metadata={"description": "aggregate ΣE / Σ denominator"})
     advanced = fields.Float(
-        metadata={"description": "peer intensity at advanced_percentile (lower is better)"}
+        allow_none=True, metadata={"description": "peer intensity at advanced_percentile (lower is better)"}
     )
     advanced_percentile = fields.Float()
-    q1 = fields.Float()
-    median = fields.Float()
-    q3 = fields.Float()
+    q1 = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True)
+    q3 = fields.Float(allow_none=True)
+    suppressed = fields.Boolean(
+        metadata={"description": "a group of fewer than 3 enterprises: its count and figures are not shown"}
+    )
     calc_run_id = fields.Integer()
     factor_set = fields.Nested(RefSchema)
     methodology = fields.Nested(RefSchema)

@@ -1,4 +1,6 @@
-"""Enterprises: list, one enterprise, its accounts, ratings, rating history and charts."""
+"""Enterprises: list, one enterprise, its accounts, ratings, rating history, charts,
+supplier contracts and who read its data. What each caller sees is decided in the use
+cases (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import YEAR_IN_PATH, RatingSchema, db, jobs
+from api.resources.admin.routes import AuditEntrySchema
+from api.resources.common import YEAR_IN_PATH, RatingSchema, db, jobs, who
 from api.resources.enterprises.schemas import (
     AccountQuerySchema,
     AccountSchema,
@@ -20,7 +23,7 @@ from api.resources.enterprises.schemas import (
     SupplierContractResultSchema,
     SupplierContractSchema,
 )
-from carbon.services import queries, usecases
+from carbon.services import usecases
 
 blp = Blueprint(
     "enterprises",
@@ -36,15 +39,13 @@ class Enterprises(MethodView):
     @blp.response(200, EnterpriseSchema(many=True))
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
-        """List enterprises, filtered by region, industry or name."""
-        with db().read() as session:
-            items, pagination_parameters.item_count = queries.page(
-                session,
-                queries.list_enterprises(session, **args),
-                pagination_parameters.page,
-                pagination_parameters.page_size,
-            )
-            return [queries.enterprise_dict(e) for (e,) in items]
+        """List the enterprises you may see (your own, your region's, or those that granted
+        your bank consent), filtered by region, industry or name."""
+        by, origin = who()
+        items, pagination_parameters.item_count = usecases.enterprises_page(
+            db(), args, pagination_parameters.page, pagination_parameters.page_size, by=by, origin=origin
+        )
+        return items
 
 
 @blp.route("/<string:uscc>")
@@ -52,8 +53,8 @@ class EnterpriseOne(MethodView):
     @blp.response(200, EnterpriseSchema)
     def get(self, uscc: str) -> dict[str, Any]:
         """One enterprise."""
-        with db().read() as session:
-            return queries.enterprise_dict(queries.enterprise(session, uscc))
+        by, origin = who()
+        return usecases.enterprise(db(), uscc, by=by, origin=origin)
 
 
 @blp.route(f"/<string:uscc>/accounts/<{YEAR_IN_PATH}:year>")
@@ -62,7 +63,8 @@ class Account(MethodView):
     @blp.response(200, AccountSchema)
     def get(self, args: dict[str, Any], uscc: str, year: int) -> dict[str, Any]:
         """The carbon account of a year, or of one month with ?month=YYYY-MM."""
-        return usecases.account(db(), uscc, year, args.get("month"))
+        by, origin = who()
+        return usecases.account(db(), uscc, year, args.get("month"), by=by, origin=origin)
 
 
 @blp.route("/<string:uscc>/ratings")
@@ -71,7 +73,8 @@ class RatingHistory(MethodView):
     @blp.response(200, RatingSchema(many=True))
     def get(self, args: dict[str, Any], uscc: str) -> list[dict[str, Any]]:
         """Rating history, one current rating per year (all revisions on request)."""
-        return usecases.rating_history(db(), uscc, args["all_revisions"])
+        by, origin = who()
+        return usecases.rating_history(db(), uscc, args["all_revisions"], by=by, origin=origin)
 
 
 @blp.route(f"/<string:uscc>/ratings/<{YEAR_IN_PATH}:year>")
@@ -79,7 +82,8 @@ class RatingOne(MethodView):
     @blp.response(200, RatingSchema)
     def get(self, uscc: str, year: int) -> dict[str, Any]:
         """碳效码 and 三维四色 rating of a year, with its explanation and the cuts to each better grade."""
-        return usecases.rating(db(), uscc, year)
+        by, origin = who()
+        return usecases.rating(db(), uscc, year, by=by, origin=origin)
 
 
 @blp.route("/<string:uscc>/charts/<string:kind>")
@@ -92,7 +96,17 @@ class Chart(MethodView):
     )
     def get(self, args: dict[str, Any], uscc: str, kind: str) -> Response:
         """A chart of the enterprise: monthly-emissions (needs ?year=), intensity, grade-history."""
-        data = usecases.chart(db(), uscc, kind, year=args.get("year"), fmt=args["format"], lang=args["lang"])
+        by, origin = who()
+        data = usecases.chart(
+            db(),
+            uscc,
+            kind,
+            year=args.get("year"),
+            fmt=args["format"],
+            lang=args["lang"],
+            by=by,
+            origin=origin,
+        )
         return Response(data, mimetype=usecases.CHART_FORMATS[args["format"]])
 
 
@@ -101,12 +115,25 @@ class SupplierContracts(MethodView):
     @blp.response(200, SupplierContractSchema(many=True))
     def get(self, uscc: str) -> list[dict[str, Any]]:
         """Every supplier contract recorded for the enterprise, superseded ones too."""
-        return usecases.supplier_contracts(db(), uscc)
+        by, origin = who()
+        return usecases.supplier_contracts(db(), uscc, by=by, origin=origin)
 
     @blp.arguments(SupplierContractInSchema)
     @blp.response(201, SupplierContractResultSchema)
     def post(self, body: dict[str, Any], uscc: str) -> dict[str, Any]:
         """Record electricity bought at a supplier-specific factor for a year (it counts in the
         market-based scope 2 only); the same supplier and year again supersedes the earlier
-        record. The recomputation of the year runs as a job."""
-        return usecases.record_supplier_contract(db(), uscc, body, runner=jobs())
+        record. The enterprise itself or an administrator. The recomputation of the year
+        runs as a job."""
+        by, origin = who()
+        return usecases.record_supplier_contract(db(), uscc, body, runner=jobs(), by=by, origin=origin)
+
+
+@blp.route("/<string:uscc>/accesses")
+class Accesses(MethodView):
+    @blp.response(200, AuditEntrySchema(many=True))
+    def get(self, uscc: str) -> list[dict[str, Any]]:
+        """Who read this enterprise's data (banks, officials, administrators) and every
+        consent granted or revoked, newest first: for the enterprise itself."""
+        by, _ = who()
+        return usecases.accesses(db(), uscc, by=by)

@@ -8,7 +8,7 @@ from flask import abort, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import db, jobs
+from api.resources.common import db, jobs, who
 from api.resources.feeds.schemas import FeedResultSchema, ReadingBatchSchema, SourceQuerySchema
 from carbon.services import usecases
 
@@ -54,5 +54,6 @@ class Readings(MethodView):
             content_type=request.mimetype,
             source=query.get("source"),
             runner=jobs(),
+            by=who()[0],
         )
         return result, 201 if result["status"] == "accepted" else 200

@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from api.resources.common import ID_IN_PATH, db, jobs
+from api.resources.common import ID_IN_PATH, db, jobs, who
 from carbon.domain.errors import ImportRejected
-from carbon.services import error_report, usecases
+from carbon.services import usecases
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports", description="Workbook imports 数据导入")
 
@@ -67,13 +67,16 @@ class Imports(MethodView):
     @blp.alt_response(422, description="rejected: every bad cell with sheet, row, column and message")
     def post(self, files: dict[str, Any], query: dict[str, Any]) -> Any:
         """Upload a workbook; all or nothing. Re-uploading the same file changes nothing.
+        An enterprise may upload its own enterprises' data only.
 
         The accounts and ratings it affects are recomputed by a job (see `job`)."""
         upload = files["file"]
         data = upload.read()
+        by, origin = who()
         result = usecases.import_file(
-            db(), data, upload.filename or "upload.xlsx", dry_run=query["dry_run"], runner=jobs()
-        )
+            db(), data, upload.filename or "upload.xlsx", dry_run=query["dry_run"], runner=jobs(), by=by,
+            origin=origin,
+        )  # fmt: skip
         if result.status == "rejected":
             extra = {}
             if result.import_id is not None:  # a dry run records nothing
@@ -116,7 +119,7 @@ class ImportOne(MethodView):
     @blp.alt_response(404, description="no such import")
     def get(self, import_id: int) -> dict[str, Any]:
         """One recorded import (a rejected one too): status, file, counts, errors, warnings."""
-        view = error_report.import_view(db(), import_id)
+        view = usecases.import_record(db(), import_id, by=who()[0])
         rejected = view["status"] == "rejected"
         view["error_workbook"] = url_for("imports.ErrorWorkbook", import_id=import_id) if rejected else None
         return view
@@ -137,5 +140,5 @@ class ErrorWorkbook(MethodView):
 
         A file that cannot be opened as xlsx (xls, ods, a damaged file) gives the list of
         errors only; a CSV file gives its rows with the bad cells marked."""
-        data, name = error_report.error_workbook(db(), import_id)
+        data, name = usecases.import_error_workbook(db(), import_id, by=who()[0])
         return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.resources.common import ID_IN_PATH, db
+from api.resources.common import ID_IN_PATH, db, who
 from carbon.services import usecases
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Background jobs 后台任务")
@@ -32,4 +32,4 @@ class JobOne(MethodView):
     @blp.response(200, JobSchema)
     def get(self, job_id: int) -> dict[str, Any]:
         """A job's status and, when done, what it wrote (accounts, ratings, grade changes)."""
-        return usecases.job(db(), job_id)
+        return usecases.job(db(), job_id, by=who()[0])

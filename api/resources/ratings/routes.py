@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import CLASSES, COLOURS, RatingListItemSchema, YearField, db
-from carbon.services import queries
+from api.resources.common import CLASSES, COLOURS, RatingListItemSchema, YearField, db, who
+from carbon.services import usecases
 
 blp = Blueprint(
     "ratings", __name__, url_prefix="/api/v1/ratings", description="Ratings of all enterprises 企业评价结果"
@@ -36,12 +36,10 @@ class Ratings(MethodView):
     @blp.response(200, RatingListItemSchema(many=True))
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
-        """Current ratings, filtered by year, region, industry, grade, colour or class."""
-        with db().read() as session:
-            rows, pagination_parameters.item_count = queries.page(
-                session,
-                queries.ratings_query(**args),
-                pagination_parameters.page,
-                pagination_parameters.page_size,
-            )
-            return [queries.rating_dict(r, e) for r, e in rows]
+        """Current ratings of the enterprises you may see, filtered by year, region,
+        industry, grade, colour or class."""
+        by, origin = who()
+        items, pagination_parameters.item_count = usecases.ratings_page(
+            db(), args, pagination_parameters.page, pagination_parameters.page_size, by=by, origin=origin
+        )
+        return items

@@ -10,11 +10,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.auth import current, origin
-from api.resources.common import db
+from api.resources.common import db, who
 from carbon.domain.errors import InvalidReferenceData
 from carbon.services import usecases
-from carbon.services.auth import Principal
 
 DOCUMENT_BODY = {
     "required": True,
@@ -48,11 +46,6 @@ class ReferenceSchema(Schema):
 
 class RetireSchema(Schema):
     reason = fields.String(required=True, metadata={"description": "why it may no longer be used"})
-
-
-def who() -> tuple[Principal | None, str | None]:
-    """Who is asking (administrators only, decided in the use case) and from where."""
-    return current(), origin()
 
 
 def _document_bytes() -> bytes:

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import db
+from api.resources.common import db, who
 from carbon.services import usecases
 
 blp = Blueprint("summary", __name__, url_prefix="/api/v1/summary", description="Summary 汇总")
@@ -17,5 +17,7 @@ blp = Blueprint("summary", __name__, url_prefix="/api/v1/summary", description="
 class Summary(MethodView):
     @blp.response(200)
     def get(self) -> dict[str, Any]:
-        """Enterprises, total tCO2 by year, and how many enterprises have each grade and colour."""
-        return usecases.summary(db())
+        """Enterprises, total tCO2 by year, and how many enterprises have each grade and
+        colour: an official's region, or the whole service for an administrator."""
+        by, _ = who()
+        return usecases.summary(db(), by=by)
