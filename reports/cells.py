@@ -24,3 +24,30 @@ def text_cell(cell: Any, value: str) -> Any:
     if value.startswith(FORMULA_START):
         cell.quotePrefix = True
     return cell
+
+
+NUMBER_FORMATS = {
+    "text": "@",
+    "tco2": "#,##0.00",
+    "int": "#,##0",
+    "share": "0.0%",
+    "pct": "+0.0%;-0.0%;0.0%",
+    "intensity": "0.0000",
+    "score": "0.0",
+}
+
+
+def put(ws: Any, row: int, col: int, value: Any, kind: str = "text") -> Any:
+    """Write one value: text never evaluated, a yes/no as bilingual text, a number with the
+    number format of its ``kind``; None leaves the cell empty."""
+    cell = ws.cell(row=row, column=col)
+    if value is None:
+        return cell
+    if isinstance(value, str):
+        text_cell(cell, value)
+    elif isinstance(value, bool):
+        text_cell(cell, "是 Yes" if value else "否 No")
+    else:
+        cell.value = value
+        cell.number_format = NUMBER_FORMATS.get(kind, "General")
+    return cell

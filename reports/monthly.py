@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from reports.cells import text_cell
+from reports.cells import put
 from reports.regions import division_name, region_name
 
 PART_LABELS: dict[str, tuple[str, str]] = {
@@ -184,16 +184,6 @@ SUMMARY_ROWS: tuple[tuple[str, str, str, str], ...] = (
 
 # ------------------------------------------------------------------------ xlsx
 
-NUMBER_FORMATS = {
-    "text": "@",
-    "tco2": "#,##0.00",
-    "int": "#,##0",
-    "share": "0.0%",
-    "pct": "+0.0%;-0.0%;0.0%",
-    "intensity": "0.0000",
-    "score": "0.0",
-}
-
 
 @dataclass(frozen=True)
 class XColumn:
@@ -201,20 +191,6 @@ class XColumn:
     width: float
     kind: str = "text"
     value: Callable[[Mapping[str, Any]], Any] | None = None
-
-
-def _put(ws: Any, row: int, col: int, value: Any, kind: str = "text") -> Any:
-    cell = ws.cell(row=row, column=col)
-    if value is None:
-        return cell
-    if isinstance(value, str):
-        text_cell(cell, value)
-    elif isinstance(value, bool):
-        text_cell(cell, "是 Yes" if value else "否 No")
-    else:
-        cell.value = value
-        cell.number_format = NUMBER_FORMATS[kind]
-    return cell
 
 
 class _Book:
@@ -241,17 +217,17 @@ class _Book:
         return self.wb.create_sheet(name)
 
     def title(self, ws: Any, text: str, row: int = 1) -> None:
-        _put(ws, row, 1, text).font = self.title_font
+        put(ws, row, 1, text).font = self.title_font
         ws.row_dimensions[row].height = 22
 
     def note(self, ws: Any, row: int, text: str) -> None:
-        _put(ws, row, 1, text).font = self.note_font
+        put(ws, row, 1, text).font = self.note_font
 
     def header(self, ws: Any, row: int, columns: Sequence[XColumn]) -> None:
         from openpyxl.utils import get_column_letter
 
         for j, c in enumerate(columns, start=1):
-            cell = _put(ws, row, j, c.heading)
+            cell = put(ws, row, j, c.heading)
             cell.font = self.head_font
             cell.fill = self.head_fill
             cell.alignment = self.head_align
@@ -276,7 +252,7 @@ class _Book:
         for i, r in enumerate(rows, start=start + 1):
             for j, c in enumerate(columns, start=1):
                 v = c.value(r) if c.value else None
-                _put(ws, i, j, v, c.kind)
+                put(ws, i, j, v, c.kind)
         last = start + len(rows)
         ws.freeze_panes = f"{get_column_letter(freeze_col)}{start + 1}"
         if autofilter and rows:
@@ -329,14 +305,14 @@ def _xlsx_summary(book: _Book, data: Mapping[str, Any]) -> None:
     ]
     book.header(ws, 2, columns)
     for i, (key, label, unit, kind) in enumerate(SUMMARY_ROWS, start=3):
-        _put(ws, i, 1, label)
-        _put(ws, i, 2, unit)
-        _put(ws, i, 3, t["month"][key], kind)
-        _put(ws, i, 4, t["previous_month"][key] if t["previous_month"]["enterprises"] else None, kind)
-        _put(ws, i, 5, _yoy(data, "month", key), "pct")
-        _put(ws, i, 6, t["ytd"][key], kind)
-        _put(ws, i, 7, t["previous_ytd"][key] if t["previous_ytd"]["enterprises"] else None, kind)
-        _put(ws, i, 8, _yoy(data, "ytd", key), "pct")
+        put(ws, i, 1, label)
+        put(ws, i, 2, unit)
+        put(ws, i, 3, t["month"][key], kind)
+        put(ws, i, 4, t["previous_month"][key] if t["previous_month"]["enterprises"] else None, kind)
+        put(ws, i, 5, _yoy(data, "month", key), "pct")
+        put(ws, i, 6, t["ytd"][key], kind)
+        put(ws, i, 7, t["previous_ytd"][key] if t["previous_ytd"]["enterprises"] else None, kind)
+        put(ws, i, 8, _yoy(data, "ytd", key), "pct")
         if key == "total":
             for j in range(1, 9):
                 ws.cell(row=i, column=j).font = book.bold
@@ -359,8 +335,8 @@ def _xlsx_summary(book: _Book, data: Mapping[str, Any]) -> None:
         ("生成时间 / Generated", _generated(data)),
     ]
     for label, value in facts:
-        _put(ws, row, 1, label).font = book.bold
-        _put(ws, row, 2, value, "int")
+        put(ws, row, 1, label).font = book.bold
+        put(ws, row, 2, value, "int")
         row += 1
     book.note(
         ws,
@@ -544,10 +520,10 @@ def _xlsx_quality(book: _Book, data: Mapping[str, Any]) -> None:
     )
     q = data["quality"]
     row += 1
-    _put(ws, row, 1, f"本月未报送企业 / Enterprises without data for {data['month']}").font = book.bold
+    put(ws, row, 1, f"本月未报送企业 / Enterprises without data for {data['month']}").font = book.bold
     columns = [*_who_columns(), XColumn("最近数据月份 / Latest data", 13, value=lambda x: x["latest_period"])]
     row = _plain_table(book, ws, row + 1, columns, q["missing_month"]) + 1
-    _put(ws, row, 1, "缺少工业增加值的企业 / Enterprises missing value added this month").font = book.bold
+    put(ws, row, 1, "缺少工业增加值的企业 / Enterprises missing value added this month").font = book.bold
     columns = [
         *_who_columns(),
         XColumn("本年累计增加值 / YTD value added (万元)", 16, "tco2", lambda x: x["value_added_ytd"]),
@@ -563,9 +539,9 @@ def _plain_table(
     book.header(ws, start, columns)
     for i, r in enumerate(rows, start=start + 1):
         for j, c in enumerate(columns, start=1):
-            _put(ws, i, j, c.value(r) if c.value else None, c.kind)
+            put(ws, i, j, c.value(r) if c.value else None, c.kind)
     if not rows:
-        _put(ws, start + 1, 1, "无 / None")
+        put(ws, start + 1, 1, "无 / None")
         return start + 2
     return start + 1 + len(rows)
 

@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbon.domain.exports import FORMULA_START
-from reports.cells import text_cell
+from reports.cells import put
 
 XLSX_SHEETS = ("地区 Regions", "行业 Industries", "企业(脱敏) Enterprises (masked)", "说明 Notes")
 TABLES = ("regions", "industries", "enterprises")
 
-NUMBER_FORMATS = {"int": "#,##0", "tco2": "#,##0.00", "intensity": "0.0000"}
 
 LEVELS = {
     "city": "市 City",
@@ -140,18 +139,6 @@ def render_csv(stats: Mapping[str, Any], table: str) -> bytes:
 # ------------------------------------------------------------------------ xlsx
 
 
-def _put(ws: Any, row: int, col: int, value: Any, kind: str = "text") -> Any:
-    cell = ws.cell(row=row, column=col)
-    if value is None:
-        return cell
-    if isinstance(value, str):
-        text_cell(cell, value)
-    else:
-        cell.value = value
-        cell.number_format = NUMBER_FORMATS.get(kind, "General")
-    return cell
-
-
 def _display(column: Column, row: Mapping[str, Any], min_group: int) -> Any:
     value: Any = row.get(column.key)
     if column.key == "level":
@@ -181,13 +168,13 @@ class _Sheet:
 
         ws = self.ws
         for j, c in enumerate(columns, start=1):
-            cell = _put(ws, 1, j, c.heading)
+            cell = put(ws, 1, j, c.heading)
             cell.font, cell.fill, cell.alignment = self.head_font, self.head_fill, self.head_align
             ws.column_dimensions[get_column_letter(j)].width = c.width
         ws.row_dimensions[1].height = 45
         for i, r in enumerate(rows, start=2):
             for j, c in enumerate(columns, start=1):
-                cell = _put(ws, i, j, _display(c, r, min_group), c.kind)
+                cell = put(ws, i, j, _display(c, r, min_group), c.kind)
                 if r.get("suppressed"):
                     cell.fill = self.withheld_fill
         ws.freeze_panes = "A2"
@@ -257,8 +244,8 @@ def render_xlsx(stats: Mapping[str, Any]) -> bytes:
     notes.column_dimensions["B"].width = 110
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, (label, value) in enumerate(_notes(stats), start=1):
-        _put(notes, i, 1, label).font = Font(bold=True)
-        _put(notes, i, 2, value, "int").alignment = wrap
+        put(notes, i, 1, label).font = Font(bold=True)
+        put(notes, i, 2, value, "int").alignment = wrap
 
     buf = io.BytesIO()
     wb.properties.creator = "carbon-account"

@@ -151,9 +151,9 @@ def record_reads(
             "actor": who[:100],
             "origin": (origin or "")[:100] or None,
             "action": f"read.{what}"[:40],
-            "subject": u,
+            "subject": u.replace("\x00", "")[:200],  # PostgreSQL text cannot hold NUL
             "details": {"role": p.role, "via": p.via, **(details or {})},
-        }  # fmt: skip
+        }
         for u in sorted(set(usccs))
     ]
     if rows:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -59,8 +59,8 @@ def iter_entries(
     q = select(AuditEntry).order_by(AuditEntry.id)
     if action:
         q = q.where(AuditEntry.action.startswith(action))
-    if since is not None:
-        q = q.where(AuditEntry.at >= since)
+    if since is not None:  # stored in UTC
+        q = q.where(AuditEntry.at >= (since.astimezone(UTC) if since.tzinfo else since))
     last = 0
     while True:  # in batches by id: no server-side cursor is left open
         batch = list(session.scalars(q.where(AuditEntry.id > last).limit(2000)))

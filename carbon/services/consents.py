@@ -137,6 +137,8 @@ def accesses(session: Session, by: Principal | None, uscc: str, limit: int = 100
         raise Forbidden(
             "you may see the accesses to your own enterprises only / 只能查看本企业数据的访问记录"
         )
+    if "\x00" in code:  # no USCC has it (and PostgreSQL text cannot hold it)
+        return []
     q = (
         select(AuditEntry)
         .where(AuditEntry.subject == code)
