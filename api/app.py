@@ -23,13 +23,14 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_URL": "/_swagger-ui/",
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
     "API_SPEC_OPTIONS": {
+        "security": [{"bearer": []}, {"session": []}],
         "info": {
             "description": (
                 "Industrial carbon accounts: import energy workbooks, read accounts, 碳效码 "
                 "(carbon-efficiency code) and 三维四色 (Quzhou three-dimensional) ratings, charts. "
                 "Errors share one envelope: {code, status, message, errors}."
             )
-        }
+        },
     },
 }
 
@@ -59,6 +60,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.install(app)
 
     api = CarbonApi(app)
+    # Every operation needs a bearer token or a login session unless it says otherwise
+    # (PUBLIC in api/resources/common.py); Swagger UI's Authorize button takes a token.
+    api.spec.components.security_scheme(
+        "bearer",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "a token from POST /api/v1/auth/tokens or `carbon tokens create`",
+        },
+    )
+    api.spec.components.security_scheme(
+        "session",
+        {"type": "apiKey", "in": "cookie", "name": "session", "description": "after POST /api/v1/auth/login"},
+    )
     from api.resources.admin.routes import audit, recalculations
     from api.resources.auth.routes import blp as auth_blp
     from api.resources.benchmarks.routes import blp as benchmarks

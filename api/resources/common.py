@@ -22,6 +22,11 @@ YEAR_IN_PATH = "int(min=1000, max=9999)"
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters / 不能包含NUL字符")
 
 
+# An operation anyone may call: no security requirement in the OpenAPI document (every
+# other operation needs a bearer token or a login session, see api/app.py).
+PUBLIC: dict[str, list[object]] = {"security": []}
+
+
 def db() -> Database:
     database: Database = current_app.extensions["carbon_db"]
     return database

@@ -291,6 +291,21 @@ def _operations(app: Any) -> set[str]:
     }
 
 
+def test_the_document_says_which_operations_need_no_login(app, world: World) -> None:
+    """Exactly the operations anonymous callers may use carry ``security: []``; every other
+    one inherits the document's bearer-or-session requirement."""
+    spec = app.test_client().get("/openapi.json").json
+    assert spec["security"] == [{"bearer": []}, {"session": []}]
+    documented = {
+        f"{method.upper()} {path}"
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if isinstance(op, dict) and op.get("security") == []
+    }
+    public = {op for op, cases in rules(world).items() if all(c[2]["anon"] == "ok" for c in cases)}
+    assert documented == public
+
+
 def _secrets(e: dict[str, Any]) -> list[str]:
     return [e["uscc"], *([e["name"]] if e.get("name") else [])]
 

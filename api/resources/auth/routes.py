@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import CSRF_HEADER, csrf_token, current, new_csrf_token, origin
-from api.resources.common import ID_IN_PATH, NO_NUL, db
+from api.resources.common import ID_IN_PATH, NO_NUL, PUBLIC, db
 from carbon.domain.errors import NotAuthenticated
 from carbon.services import usecases
 from carbon.services.auth import MAX_TOKEN_DAYS, SCOPES, Principal
@@ -73,6 +73,7 @@ class Login(MethodView):
     @blp.response(200, PrincipalSchema)
     @blp.alt_response(401, description="wrong username or password")
     @blp.alt_response(429, description="too many failed logins lately; wait Retry-After seconds")
+    @blp.doc(**PUBLIC)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Log in with a password: a session cookie for the pages (HttpOnly, SameSite=Lax),
         and the CSRF token every unsafe request made with that cookie must carry."""
@@ -85,6 +86,7 @@ class Login(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.response(204)
+    @blp.doc(**PUBLIC)
     def post(self) -> None:
         """End the session (with the session's CSRF token, like every unsafe request)."""
         session.clear()

@@ -10,7 +10,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import db
+from api.resources.common import PUBLIC, db
 from api.resources.opendata.schemas import OpenDataQuerySchema, StatisticsSchema
 from carbon.services import usecases
 
@@ -34,6 +34,7 @@ class Statistics(MethodView):
     @blp.alt_response(200, schema=BINARY, content_type=XLSX, description=DESCRIPTION, success=True)
     @blp.alt_response(200, schema=BINARY, content_type=CSV, description=DESCRIPTION, success=True)
     @blp.alt_response(404, description="no results for that year")
+    @blp.doc(**PUBLIC)
     def get(self, args: dict[str, Any]) -> Any:
         """A year's open data, desensitised (public, no login)
 

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.resources.common import db, who
+from api.resources.common import PUBLIC, db, who
 from carbon.domain.errors import InvalidReferenceData
 from carbon.services import usecases
 
@@ -63,6 +63,7 @@ def make_blueprint(kind: str, path: str, title: str) -> Blueprint:
     @blp.route("")
     class Collection(MethodView):
         @blp.response(200, ReferenceSchema(many=True))
+        @blp.doc(**PUBLIC)
         def get(self) -> list[dict[str, Any]]:
             """Every published version, shipped or added by an administrator, retired ones too."""
             return usecases.reference_list(db(), kind)
@@ -81,6 +82,7 @@ def make_blueprint(kind: str, path: str, title: str) -> Blueprint:
     @blp.route("/<string:ref>")
     class One(MethodView):
         @blp.response(200, ReferenceSchema)
+        @blp.doc(**PUBLIC)
         def get(self, ref: str) -> dict[str, Any]:
             """One version with its whole document."""
             return usecases.reference_document(db(), kind, ref)

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from api.resources.common import PUBLIC
 from carbon.services import usecases
 
 blp = Blueprint("templates", __name__, url_prefix="/templates", description="Workbook templates 模板")
@@ -24,6 +25,7 @@ class TemplateQuerySchema(Schema):
 class EnergyTemplate(MethodView):
     @blp.arguments(TemplateQuerySchema, location="query")
     @blp.response(200, content_type=XLSX, description="the template workbook")
+    @blp.doc(**PUBLIC)
     def get(self, args: dict[str, Any]) -> Response:
         """Download the energy-data template (Chinese headers, or English with ?lang=en)."""
         name = "energy-template.xlsx" if args["lang"] == "en" else "energy-template-zh.xlsx"
