@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 from carbon.domain.identifiers import Period, parse_industry, region_problem, uscc_problem
+from carbon.domain.quantities import MAX_QUANTITY
 
 # Month cells written as text. A day or time after the month is allowed and ignored.
 _MONTH_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?$")
@@ -22,6 +23,10 @@ _MONTH_SEP = re.compile(
 )
 _MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 YEAR_RANGE = (1950, 2100)
+# The largest figure a quantity cell may hold, in the unit its header gives: far above any
+# real enterprise-month, low enough that every sum of such figures stays finite (as
+# MAX_QUANTITY bounds meter readings in canonical units).
+MAX_CELL = MAX_QUANTITY
 _MONTHS = frozenset(float(m) for m in range(1, 13))
 # Excel serial day numbers for 1970-01-01 .. 2099-12-31: a number in this range in the
 # month column is a date whose cell lost its date format.
@@ -80,6 +85,13 @@ class ProblemCell(str):
         )
 
 
+def too_large(header: str, v: object) -> str:
+    return (
+        f"{header}: {show(v)} is more than {MAX_CELL:g}; check the unit in the header "
+        f"/ 数值超过{MAX_CELL:g}，请检查表头中的计量单位"
+    )
+
+
 def read_number(v: object, header: str) -> tuple[float | None, bool]:
     """A quantity cell -> (value in the header's unit or None if blank, was it text)."""
     if type(v) is ProblemCell:
@@ -92,6 +104,8 @@ def read_number(v: object, header: str) -> tuple[float | None, bool]:
             raise CellProblem(
                 f"{header}: expected a non-negative number, got {show(v)} / 应为非负数字，不能为负数"
             )
+        if x > MAX_CELL:
+            raise CellProblem(too_large(header, v))
         return x, False
     if isinstance(v, str):
         t = unicodedata.normalize("NFKC", v).strip()
@@ -99,8 +113,10 @@ def read_number(v: object, header: str) -> tuple[float | None, bool]:
             return None, False
         if _TEXT_NUMBER.fullmatch(t) and any(c.isdigit() for c in t):
             x = float(t.replace(",", ""))
-            if math.isfinite(x) and x >= 0:
+            if math.isfinite(x) and 0 <= x <= MAX_CELL:
                 return x, True
+            if x > MAX_CELL:
+                raise CellProblem(too_large(header, v))
             if x < 0:
                 raise CellProblem(
                     f"{header}: expected a non-negative number, got {v!r} / 应为非负数字，不能为负数"

@@ -41,6 +41,7 @@ from carbon.domain.identifiers import Period
 from carbon.domain.quantities import ECONOMIC_KEYS, FIELD_BY_KEY, unit_factor
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
 from importers.cells import (
+    MAX_CELL,
     CellProblem,
     ProblemCell,
     code_text,
@@ -857,6 +858,7 @@ class _SheetReader:
         scaled = tuple((c.key, c.factor) for c in q if c.factor != 1.0)
         economic = tuple((c.key, c.index) for c in q if c.blank is None)
         nf = _not_fast
+        cap = MAX_CELL
         name = self.name
         green = self.green
         seen_setdefault = state.seen.setdefault
@@ -885,10 +887,10 @@ class _SheetReader:
                         slow(row, r)
                         continue
                 try:
-                    # The common cell is a non-negative float or blank; anything else
-                    # (text, int, date, negative) sends the whole row to the slow path.
+                    # The common cell is a non-negative float (not absurdly large) or blank;
+                    # anything else (text, int, date, negative) takes the slow path.
                     values: dict[str, float | None] = {
-                        k: (v if type(v) is float and v >= 0.0 else (0.0 if v == "" else nf(v)))
+                        k: (v if type(v) is float and 0.0 <= v <= cap else (0.0 if v == "" else nf(v)))
                         # zip's strict= keyword alone costs more per call than the check it skips
                         for k, v in zip(keys, q_get(row))  # noqa: B905
                     }
@@ -943,7 +945,7 @@ class _SheetReader:
         originals: dict[str, str] = {}
         for c in self.h.quantities:
             v = row[c.index]
-            if type(v) is float and v >= 0.0:
+            if type(v) is float and 0.0 <= v <= MAX_CELL:
                 values[c.key] = v * c.factor
                 continue
             if v == "":

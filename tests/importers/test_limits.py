@@ -51,3 +51,19 @@ def test_service_reads_limits_from_the_environment(monkeypatch):
     monkeypatch.delenv("CARBON_MAX_ROWS")
     monkeypatch.delenv("CARBON_MAX_UNPACKED_MB")
     assert limits_from_env() == Limits()
+
+
+def test_absurdly_large_quantities_are_cell_errors_whatever_the_cell_type():
+    """A figure above 10^12 (in the header's unit) is refused at its cell, as a number, as
+    text, and beside ordinary rows: sums of accepted figures always stay finite."""
+    rows = _rows(4)
+    rows[1]["electricity"] = 1e13
+    rows[2]["electricity"] = "2e300"
+    rows[3]["natural_gas"] = 1e308
+    parsed = read_template(write_template(rows), "big-numbers.xlsx")
+    assert not parsed.ok
+    found = sorted((e.row, e.message.split(":")[0]) for e in parsed.errors)
+    assert [r for r, _ in found] == [3, 4, 5], parsed.errors
+    assert all("more than 1e+12" in e.message and "计量单位" in e.message for e in parsed.errors)
+    rows[1]["electricity"], rows[2]["electricity"], rows[3]["natural_gas"] = 1e12, "1000000000000", 0.0
+    assert read_template(write_template(rows), "at-the-limit.xlsx").ok
