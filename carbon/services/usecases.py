@@ -66,7 +66,7 @@ def job(db: Database, job_id: int, *, by: auth.Principal | None) -> dict[str, An
     p = access.require_login(by)
     j = jobs.job_view(db, job_id)
     if p.role != "admin" and j.requested_by != p.user_id:
-        raise NotFound(f"no job {job_id} / 任务不存在")
+        raise NotFound(f"no job {job_id} / 任务{job_id}不存在")  # as for one that does not exist
     return jobs.job_dict(j)
 
 
@@ -77,7 +77,7 @@ def _own_import(db: Database, import_id: int, by: auth.Principal | None) -> None
         owner = session.scalar(select(ImportRow.uploaded_by).where(ImportRow.id == import_id))
         found = session.scalar(select(ImportRow.id).where(ImportRow.id == import_id)) is not None
     if not found or (p.role != "admin" and owner != p.user_id):
-        raise NotFound(f"no import {import_id} / 导入记录不存在")
+        raise NotFound(f"no import {import_id} / 导入记录{import_id}不存在")
 
 
 def import_record(db: Database, import_id: int, *, by: auth.Principal | None) -> dict[str, Any]:

@@ -7,11 +7,19 @@ hold for every one of them: no 5xx (a server error is a bug), every 4xx carries 
 envelope ``{code, status, message, errors}`` (api/errors.py), and every other response
 body is what the document says.
 
+It runs three times: without credentials (everything behind a login is a 401), as an
+administrator (every operation past its login: uploads, publications, recalculations,
+the audit log) and as an enterprise user acting for one imported USCC (its own data, and
+403s and 404s for the rest). The authenticated runs send the caller's bearer token with
+every request (never revoking it, see ``Caller``) and generate fewer examples (20 against
+50), to keep the file's run time bounded.
+
 The API holds two counties' sample workbooks first, and path parameters are often swapped
 for ones that exist (an imported USCC, a data year, an import, a published factor set), so
-that the requests reach past the 404 of an unknown enterprise.
+that the requests reach past the 404 of an unknown enterprise; so is a query's ``year``.
 
-Run by hand with more examples: ``CARBON_SCHEMATHESIS_EXAMPLES=300 .venv/bin/pytest tests/api``.
+Run by hand with more examples: ``CARBON_SCHEMATHESIS_EXAMPLES=300
+CARBON_SCHEMATHESIS_AUTH_EXAMPLES=300 .venv/bin/pytest tests/api``.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from hypothesis import strategies as st
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_inputs"
 MAX_EXAMPLES = int(os.environ.get("CARBON_SCHEMATHESIS_EXAMPLES", "50"))
+AUTH_EXAMPLES = int(os.environ.get("CARBON_SCHEMATHESIS_AUTH_EXAMPLES", "20"))
 ENVELOPE = {"code", "status", "message", "errors"}
 
 # Values that exist once the samples are imported, by path parameter (USCCs are added then).
@@ -48,8 +57,9 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def api_schema(app):
-    client = app.test_client()
+def api_schema(app, client):
+    """The document of the API holding two counties' samples (imported by the operator,
+    ``client`` is an administrator's)."""
     for f in sorted(SAMPLES.glob("*.xlsx"))[:2]:
         r = client.post(
             "/api/v1/imports", data={"file": (f.open("rb"), f.name)}, content_type="multipart/form-data"
@@ -70,6 +80,14 @@ def api_schema(app):
                 for name, value in path_parameters.items()
             }
         )
+
+    @schema.hook
+    def flatmap_query(context: Any, query: dict[str, Any] | None) -> Any:
+        """The same for a query's ``year`` (benchmarks, open data, ratings, charts), so that
+        those reach past the 404 of a year without data."""
+        if not query or "year" not in query:
+            return st.just(query)
+        return st.sampled_from([query["year"], *KNOWN["year"]]).map(lambda year: {**query, "year": year})
 
     return schema
 
@@ -92,6 +110,57 @@ def error_envelope(ctx: Any, response: schemathesis.Response, case: schemathesis
     assert isinstance(body["code"], str) and isinstance(body["message"], str) and body["message"], body
 
 
+CHECKS = [schemathesis.checks.not_a_server_error, error_envelope, documented_body]
+
+
+class Caller:
+    """A bearer token to send with every request, and the ids of the tokens the run must not
+    revoke (its own): a generated ``POST /auth/tokens/{id}/revoke`` of one of them revokes
+    a spare token of the same user instead, so the rest of the run is still authenticated."""
+
+    def __init__(self, token: str, keep: set[int], spare: int) -> None:
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.keep, self.spare = keep, spare
+
+    def call_and_validate(self, case: schemathesis.Case) -> None:
+        sent = (case.path_parameters or {}).get("token_id")
+        if sent is not None and str(sent) in {str(i) for i in self.keep}:  # '1' in coverage cases
+            case.path_parameters["token_id"] = self.spare
+        case.call_and_validate(headers=self.headers, checks=CHECKS)
+
+
+def make_caller(app, username: str, token: str) -> Caller:
+    from carbon.services import usecases
+    from carbon.services.auth import SYSTEM
+
+    db = app.extensions["carbon_db"]
+    spare = usecases.create_token(db, SYSTEM, username, "spare", ["read"], 30)["id"]
+    keep = {t["id"] for t in usecases.my_tokens(db, usecases.principal_from_token(db, token))} - {spare}
+    return Caller(token, keep, spare)
+
+
+@pytest.fixture
+def as_admin(app, client, api_schema) -> Caller:
+    """The operator: an administrator's token of every scope."""
+    return make_caller(app, "operator", client.environ_base["HTTP_AUTHORIZATION"].removeprefix("Bearer "))
+
+
+@pytest.fixture
+def as_enterprise(app, client, api_schema) -> Caller:
+    """An enterprise user acting for the first imported USCC, with read, write and feeds."""
+    from carbon.services import usecases
+    from carbon.services.auth import SYSTEM
+
+    db = app.extensions["carbon_db"]
+    own = client.get("/api/v1/enterprises?page_size=1").json[0]["uscc"]
+    username = "schemathesis-enterprise"
+    usecases.create_user(
+        db, SYSTEM, username=username, password="correct horse battery", role="enterprise", usccs=[own]
+    )
+    token = usecases.create_token(db, SYSTEM, username, "schemathesis", ["read", "write", "feeds"], 30)
+    return make_caller(app, username, token["token"])
+
+
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
@@ -103,4 +172,29 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 )
 @schema.parametrize()
 def test_no_server_errors_and_every_4xx_is_the_envelope(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=[schemathesis.checks.not_a_server_error, error_envelope, documented_body])
+    """Without credentials."""
+    case.call_and_validate(checks=CHECKS)
+
+
+AUTHENTICATED = settings(
+    max_examples=AUTH_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@AUTHENTICATED
+@schema.parametrize()
+def test_no_server_errors_and_every_4xx_is_the_envelope_as_administrator(
+    case: schemathesis.Case, as_admin: Caller
+) -> None:
+    as_admin.call_and_validate(case)
+
+
+@AUTHENTICATED
+@schema.parametrize()
+def test_no_server_errors_and_every_4xx_is_the_envelope_as_enterprise(
+    case: schemathesis.Case, as_enterprise: Caller
+) -> None:
+    as_enterprise.call_and_validate(case)
