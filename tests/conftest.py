@@ -36,6 +36,25 @@ def _pg_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _hash_each_test_password_once() -> Iterator[None]:
+    """argon2id takes ~0.1 s by design; the suite creates users in most API tests with the
+    same few passwords, so each is hashed once (the hash is real: logins verify it)."""
+    from carbon.services import auth
+
+    real = auth.hash_password
+    cache: dict[str, str] = {}
+
+    def cached(password: str) -> str:
+        if password not in cache:
+            cache[password] = real(password)  # a refused password raises every time
+        return cache[password]
+
+    auth.hash_password = cached  # type: ignore[assignment]
+    yield
+    auth.hash_password = real  # type: ignore[assignment]
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
