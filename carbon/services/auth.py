@@ -88,10 +88,16 @@ def require_admin(p: Principal | None) -> Principal:
     return p
 
 
-def _principal(session: Session, user: User, *, scopes: Iterable[str] = SCOPES, via: str) -> Principal:
+def role_scopes(role: str) -> tuple[str, ...]:
+    """What a login session of ``role`` may do: every scope but ``admin`` below an administrator."""
+    return SCOPES if role == "admin" else tuple(s for s in SCOPES if s != "admin")
+
+
+def _principal(session: Session, user: User, *, scopes: Iterable[str] | None = None, via: str) -> Principal:
     usccs = frozenset(session.scalars(select(UserEnterprise.uscc).where(UserEnterprise.user_id == user.id)))
+    granted = frozenset(role_scopes(user.role) if scopes is None else scopes)
     return Principal(
-        user.id, user.username, user.role, user.region_code, user.institution, usccs, frozenset(scopes), via
+        user.id, user.username, user.role, user.region_code, user.institution, usccs, granted, via
     )
 
 

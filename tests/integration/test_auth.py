@@ -29,7 +29,8 @@ def test_password_login_session_and_logout(app, anon):
     assert r.status_code == 200 and r.json["role"] == "official" and r.json["region_code"] == "330800"
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert anon.get("/api/v1/auth/me").json["username"] == "qz-official"
+    me = anon.get("/api/v1/auth/me").json
+    assert me["username"] == "qz-official" and me["scopes"] == ["feeds", "read", "write"]  # no admin
     assert anon.post("/api/v1/auth/logout").status_code == 403  # a session's POST needs its CSRF token
     assert anon.post("/api/v1/auth/logout", headers={"X-CSRF-Token": r.json["csrf_token"]}).status_code == 204
     assert anon.get("/api/v1/auth/me").status_code == 401
