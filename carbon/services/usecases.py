@@ -57,8 +57,18 @@ def import_file(
         runner = runner or InProcessRunner(db, "eager")
         done = runner.submit(result.job_id)
         if isinstance(done, Job):
-            result.job = jobs.job_dict(done)
+            result.job = _job_for(p, jobs.job_dict(done))
     return result
+
+
+def _job_for(p: auth.Principal, job: dict[str, Any]) -> dict[str, Any]:
+    """A job as ``p`` may see it: a recomputation rates every enterprise of the year, so
+    below an administrator its counts of grade and colour changes (other enterprises'
+    ratings, however few) are left out."""
+    if p.role == "admin" or not isinstance(job.get("result"), dict):
+        return job
+    result = {k: v for k, v in job["result"].items() if k not in ("grade_changes", "colour_changes")}
+    return {**job, "result": result}
 
 
 def job(db: Database, job_id: int, *, by: auth.Principal | None) -> dict[str, Any]:
@@ -67,7 +77,7 @@ def job(db: Database, job_id: int, *, by: auth.Principal | None) -> dict[str, An
     j = jobs.job_view(db, job_id)
     if p.role != "admin" and j.requested_by != p.user_id:
         raise NotFound(f"no job {job_id} / 任务{job_id}不存在")  # as for one that does not exist
-    return jobs.job_dict(j)
+    return _job_for(p, jobs.job_dict(j))
 
 
 def _own_import(db: Database, import_id: int, by: auth.Principal | None) -> None:
@@ -475,7 +485,7 @@ def push_readings(
         runner = runner or InProcessRunner(db, "eager")
         done = runner.submit(result.job_id)
         if isinstance(done, Job):
-            result.job = jobs.job_dict(done)
+            result.job = _job_for(p, jobs.job_dict(done))
     out = result.as_dict()
     out["status"] = "accepted" if result.changed else "unchanged"
     return out
@@ -527,7 +537,7 @@ def record_supplier_contract(
     done = runner.submit(job_id)
     out: dict[str, Any] = {"contract": contract, "job": {"id": job_id, "status": "queued"}}
     if isinstance(done, Job):
-        out["job"] = jobs.job_dict(done)
+        out["job"] = _job_for(p, jobs.job_dict(done))
     return out
 
 

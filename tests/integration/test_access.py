@@ -471,6 +471,11 @@ def test_an_enterprise_imports_and_pushes_readings_of_its_own_enterprises_only(a
     r = upload(ent, workbook(OWN))
     assert r.status_code == 201 and r.json["status"] == "imported", r.json
     import_id, job_id = r.json["import_id"], r.json["job"]["id"]
+    # the recomputation rated every enterprise of the year: their grade changes are not theirs to see
+    assert r.json["job"]["result"]["ratings_written"] > 0
+    assert "grade_changes" not in r.json["job"]["result"] and "colour_changes" not in r.json["job"]["result"]
+    assert "grade_changes" not in ent.get(f"/api/v1/jobs/{job_id}").json["result"]
+    assert "grade_changes" in w.admin.get(f"/api/v1/jobs/{job_id}").json["result"]
     mine = ent.get(f"/api/v1/imports/{import_id}")
     assert mine.status_code == 200 and mine.json["id"] == import_id and OWN in mine.json["enterprises"]
     assert ent.get(f"/api/v1/jobs/{job_id}").json["status"] == "done"
