@@ -203,6 +203,7 @@ def _import(
             result.import_id = _import_row(
                 session, data, filename, digest, parsed.columns, result, uploader
             ).id
+            _audit(session, uploader, result.import_id, filename, result)
         return result
 
 
@@ -235,11 +236,13 @@ def _import_row(
     )
     session.add(row)
     session.flush()
-    audit.record(
-        session, uploader.actor, "import", filename[:200],
-        {"import_id": row.id, "sha256": digest, "status": result.status}, uploader.origin,
-    )  # fmt: skip
     return row
+
+
+def _audit(session: Session, uploader: Uploader, row_id: int, filename: str, result: ImportResult) -> None:
+    """The import in the audit log, with its final status."""
+    details = {"import_id": row_id, "sha256": result.sha256, "status": result.status}
+    audit.record(session, uploader.actor, "import", filename[:200], details, uploader.origin)
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -515,6 +518,7 @@ class _ChunkWriter:
         imp.warnings = [w.as_dict() for w in result.warnings]
         imp.columns = [c.as_dict() for c in parsed.columns]
         result.import_id = self.import_id
+        _audit(session, self.uploader, self.import_id, imp.filename, result)
         if self.years:
             # The next year's historical decline compares against a changed year.
             later = set(

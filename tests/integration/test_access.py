@@ -628,3 +628,22 @@ def test_the_cli_acts_as_the_operator_and_its_reads_are_audited(w, db_url):
     cli_reads = [(e["action"], e["origin"]) for e in log if e["actor"].startswith("cli:")]
     assert sorted(a for a, _ in cli_reads) == ["read.account", "read.rating"], log
     assert all(o.startswith("cli@") for _, o in cli_reads)
+
+
+def test_an_import_is_audited_with_the_status_it_ended_with(w):
+    """Imported, then the same figures in other bytes (unchanged), then a rejected file:
+    each audit entry says how that upload ended, not how it began."""
+    from importers.template import write_template
+
+    rows = [
+        {"uscc": make_uscc("91330802MA2D0AUD1"), "name": "测试化工有限公司", "industry_code": "2614",
+         "region_code": "330802", "month": f"2023-{m:02d}", "electricity": 100 + m, "value_added": 1000.0}
+        for m in (1, 2, 3)
+    ]  # fmt: skip
+    statuses = []
+    for data in (write_template(rows, lang="zh"), write_template(rows, lang="en"), b"not a workbook"):
+        r = upload(w.admin, data)
+        statuses.append(r.json["code"] if r.status_code >= 400 else r.json["status"])
+    assert statuses == ["imported", "unchanged", "import_rejected"]
+    log = [e for e in w.admin.get("/api/v1/audit?action=import").json if e["action"] == "import"]
+    assert [e["details"]["status"] for e in log[-3:]] == ["imported", "unchanged", "rejected"]
