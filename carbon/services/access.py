@@ -60,20 +60,26 @@ def in_region(region: str) -> ColumnElement[bool]:
     return Enterprise.region_code.startswith(region_prefix(region))
 
 
-def consent_scope(session: Session, institution: str | None, uscc: str) -> str | None:
-    """The widest scope an institution holds on a USCC now, or None."""
-    if not institution:
-        return None
-    scopes = set(
-        session.scalars(
-            select(Consent.scope).where(
-                Consent.uscc == uscc, Consent.institution == institution, _active(utcnow())
-            )
+def consent_scopes(session: Session, institution: str | None, usccs: Iterable[str]) -> dict[str, str]:
+    """The widest scope an institution holds now on each of ``usccs`` that it holds any on."""
+    codes = sorted(set(usccs))
+    if not institution or not codes:
+        return {}
+    out: dict[str, str] = {}
+    rows = session.execute(
+        select(Consent.uscc, Consent.scope).where(
+            Consent.uscc.in_(codes), Consent.institution == institution, _active(utcnow())
         )
     )
-    if not scopes:
-        return None
-    return ACCOUNT if ACCOUNT in scopes else RATING
+    for uscc, scope in rows:
+        if out.get(uscc) != ACCOUNT:
+            out[uscc] = scope
+    return out
+
+
+def consent_scope(session: Session, institution: str | None, uscc: str) -> str | None:
+    """The widest scope an institution holds on a USCC now, or None."""
+    return consent_scopes(session, institution, [uscc]).get(uscc)
 
 
 def level(session: Session, p: Principal, e: Enterprise | None, uscc: str) -> str | None:
@@ -124,7 +130,7 @@ def rating_only(session: Session, p: Principal, usccs: Iterable[str]) -> set[str
     """Of ``usccs``, those ``p`` sees under a rating-only consent (a bank)."""
     if p.role != "bank":
         return set()
-    return {u for u in set(usccs) if consent_scope(session, p.institution, u) == RATING}
+    return {u for u, scope in consent_scopes(session, p.institution, usccs).items() if scope == RATING}
 
 
 def audited(p: Principal) -> bool:
