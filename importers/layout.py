@@ -19,6 +19,7 @@ from carbon.domain.quantities import (
     normalise_name,
     split_header,
 )
+from importers.energy_names import alias_key
 
 NAME_MAX_CHARS = 200  # the template's limit (its data validation) and the stored name's
 
@@ -86,6 +87,7 @@ _KIND_MEANING: dict[Kind, tuple[str, str]] = {
     Kind.FUEL: ("{zh}消费量（燃烧用，不含用作原材料）", "{en} consumed as fuel (not as feedstock)"),
     Kind.ELECTRICITY: ("{zh}", "{en}"),
     Kind.HEAT: ("{zh}", "{en}"),
+    Kind.BIOMASS: ("{zh}消费量（燃烧用）", "{en} consumed as fuel"),
     Kind.PROCESS: ("{zh}", "{en}"),
     Kind.ECONOMIC: ("{zh}", "{en}"),
 }
@@ -197,13 +199,13 @@ def match_header(text: object) -> tuple[str, str | None] | None:
     t = " ".join(text.split())
     if not t:
         return None
-    key = HEADER_KEY_BY_NAME.get(normalise_name(t))
+    key = HEADER_KEY_BY_NAME.get(normalise_name(t)) or alias_key(t)
     if key is not None:
         return key, None
     name, unit = split_header(t)
     if unit is None:
         return None
-    key = HEADER_KEY_BY_NAME.get(normalise_name(name))
+    key = HEADER_KEY_BY_NAME.get(normalise_name(name)) or alias_key(name)
     if key is None:
         return None
     if key in IDENTITY_BY_KEY:

@@ -45,19 +45,39 @@ def jobs() -> InProcessRunner:
 class RefSchema(Schema):
     id = fields.String()
     version = fields.Integer()
+    doc = fields.String(metadata={"description": "where the methodology is explained (methodology only)"})
 
 
 class EmissionsSchema(Schema):
-    total = fields.Float()
+    total = fields.Float(metadata={"description": "the rating basis: fuel + process + electricity + heat"})
     fuel = fields.Float()
     process = fields.Float()
-    electricity = fields.Float()
+    electricity = fields.Float(
+        metadata={
+            "description": "rating basis: Σ monthly max(0, purchased − exported − green) × grid average"
+        }
+    )
     heat = fields.Float()
+    electricity_location = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "location-based scope 2: Σ monthly max(0, purchased − exported) × grid average"
+        },
+    )
     electricity_market = fields.Float(
-        allow_none=True, metadata={"description": "market-based scope 2, beside the location-based figure"}
+        allow_none=True,
+        metadata={
+            "description": "market-based scope 2: contracts at their factor, the rest at the market factor"
+        },
+    )
+    total_location = fields.Float(
+        allow_none=True, metadata={"description": "fuel + process + electricity_location + heat"}
     )
     total_market = fields.Float(
         allow_none=True, metadata={"description": "fuel + process + electricity_market + heat"}
+    )
+    biogenic = fields.Float(
+        allow_none=True, metadata={"description": "CO2 of biomass fuels: a memo figure, in no total"}
     )
 
 
@@ -93,6 +113,11 @@ class RatingSchema(Schema):
     carbon_efficiency = fields.Nested(CarbonEfficiencySchema)
     three_dimensional = fields.Nested(ThreeDimensionalSchema)
     reason = fields.String(allow_none=True)
+    provisional = fields.Boolean(
+        metadata={"description": "a year to date (暂评): fewer than 12 months, compared over the same months"}
+    )
+    months = fields.List(fields.Integer(), metadata={"description": "the calendar months rated"})
+    status_label = fields.String(allow_none=True, metadata={"description": "暂评 when provisional"})
     emissions_tco2 = fields.Float(
         allow_none=True, metadata={"description": "none for a bank with a rating-only consent"}
     )

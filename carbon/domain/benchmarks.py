@@ -122,7 +122,7 @@ def population_benchmarks(
         d = r.denominators.get(denominator) or 0.0
         if d > 0:
             for k in _group_keys(r):
-                intensities.setdefault(k, []).append(r.emissions / d)
+                intensities.setdefault(k, []).append(r.emissions_for(denominator) / d)
     out: list[Benchmark] = []
     for (level, key), g in aggregates.groups.items():
         s = spread(intensities[(level, key)], advanced_percentile)

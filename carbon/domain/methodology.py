@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from carbon.domain.errors import InvalidReferenceData
+from carbon.domain.factors import only_keys
 from carbon.domain.quantities import ECONOMIC_KEYS
 
 # Relative slack when comparing a computed ratio with a threshold, so that a value that
@@ -81,6 +82,25 @@ class Colour:
     min_score: float | None
 
 
+# Edge rules (DESIGN §9.5): each is data in the methodology, with the reason a rating shows
+# when it applies. A methodology without one keeps the behaviour before the rule (v1).
+ZERO_EMISSIONS = "zero_emissions"  # L = 0: class low, K = 0, grade 1, every dimension 100
+NON_POSITIVE_PEERS = "non_positive_peer_intensity"  # skip a peer group with ΣE/ΣD ≤ 0
+ZERO_PREVIOUS = "zero_previous_intensity"  # L_prev = 0: historical decline not assessed
+EDGE_RULES = (ZERO_EMISSIONS, NON_POSITIVE_PEERS, ZERO_PREVIOUS)
+# What a rating's emissions are: all of them, or only those of energy use (fuel +
+# electricity + heat: the Huzhou 碳效 method rates "碳排放 from energy use").
+EMISSION_BASES = ("total", "energy")
+
+
+@dataclass(frozen=True)
+class EdgeRule:
+    key: str
+    reason: str  # shown on the rating (and each dimension) it applies to
+    source: str = ""
+    assumption: bool = False
+
+
 @dataclass(frozen=True)
 class Methodology:
     id: str
@@ -95,6 +115,11 @@ class Methodology:
     advanced_percentile: float = DEFAULT_ADVANCED_PERCENTILE
     # The region 区域贡献度 compares with: the county (6-digit code, DESIGN §4.2) or the city.
     region_level: str = "county"
+    edge_rules: Mapping[str, EdgeRule] = field(default_factory=dict)
+    emission_basis: str = "total"
+
+    def rule(self, key: str) -> EdgeRule | None:
+        return self.edge_rules.get(key)
 
     def region_of(self, code: str) -> str:
         """The region code an enterprise is compared within at this methodology's level."""
@@ -159,8 +184,83 @@ def _advanced_percentile(raw: Any, ref: str) -> float:
     return p
 
 
-def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
-    """Validate a methodology document (as loaded from JSON)."""
+_TOP_KEYS = (
+    "id",
+    "version",
+    "title",
+    "published",
+    "assumptions",
+    "changes",
+    "carbon_efficiency",
+    "three_dimensional",
+    "benchmarks",
+    "edge_rules",
+    "emission_basis",
+)
+_CE_KEYS = ("class_upper_bounds", "grade_upper_bounds", "peer_levels", "min_peers", "source")
+_TD_KEYS = ("scores", "dimensions", "colours", "region_level", "source")
+_DIMENSION_KEYS = ("weight", "denominator", "direction", "bounds", "assumption", "source")
+_SOURCE_KEYS = ("document", "note", "assumption", "published", "verified")
+_RULE_KEYS = ("reason", "source", "assumption")
+
+
+def _strict_shape(doc: Mapping[str, Any], ref: str) -> None:
+    """Every key where the parser reads it, and no other (a key in the wrong place, such as
+    ``region_level`` inside a dimension, would otherwise be silently ignored)."""
+    only_keys(doc, _TOP_KEYS, ref, True)
+    sections: list[tuple[Any, tuple[str, ...], str]] = [
+        (doc.get("carbon_efficiency"), _CE_KEYS, f"{ref}.carbon_efficiency"),
+        (doc.get("three_dimensional"), _TD_KEYS, f"{ref}.three_dimensional"),
+        (doc.get("benchmarks") or {}, ("advanced_percentile",), f"{ref}.benchmarks"),
+        (doc.get("edge_rules") or {}, EDGE_RULES, f"{ref}.edge_rules"),
+    ]
+    ce = doc.get("carbon_efficiency") or {}
+    td = doc.get("three_dimensional") or {}
+    if isinstance(ce, Mapping):
+        sections.append((ce.get("class_upper_bounds") or {}, ("low", "medium"), f"{ref}.class_upper_bounds"))
+        sections.append((ce.get("source") or {}, _SOURCE_KEYS, f"{ref}.carbon_efficiency.source"))
+    if isinstance(td, Mapping):
+        sections.append((td.get("dimensions") or {}, DIMENSION_KEYS, f"{ref}.three_dimensional.dimensions"))
+        sections.append((td.get("source") or {}, _SOURCE_KEYS, f"{ref}.three_dimensional.source"))
+        for key, raw in (td.get("dimensions") or {}).items():
+            sections.append((raw, _DIMENSION_KEYS, f"{ref}.dimensions.{key}"))
+        for i, c in enumerate(td.get("colours") or ()):
+            sections.append((c, ("id", "min_score"), f"{ref}.colours[{i}]"))
+    for key, raw in (doc.get("edge_rules") or {}).items():
+        sections.append((raw, _RULE_KEYS, f"{ref}.edge_rules.{key}"))
+    for raw, allowed, where in sections:
+        if not isinstance(raw, Mapping):
+            raise InvalidReferenceData(f"{where}: expected an object")
+        only_keys(raw, allowed, where, True)
+
+
+def _edge_rules(raw: Any, ref: str) -> dict[str, EdgeRule]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InvalidReferenceData(f"{ref}.edge_rules: expected an object")
+    rules: dict[str, EdgeRule] = {}
+    for key, r in raw.items():
+        if key not in EDGE_RULES:
+            raise InvalidReferenceData(
+                f"{ref}.edge_rules: unknown rule {key!r}; one of {', '.join(EDGE_RULES)}"
+            )
+        if not isinstance(r, Mapping) or not isinstance(r.get("reason"), str) or not r["reason"].strip():
+            raise InvalidReferenceData(f"{ref}.edge_rules.{key}: needs a 'reason' text shown on the rating")
+        src = r.get("source") or {}
+        rules[key] = EdgeRule(
+            key,
+            r["reason"],
+            str(src.get("document", "")) if isinstance(src, Mapping) else str(src),
+            bool(r.get("assumption", False)),
+        )
+    return rules
+
+
+def parse_methodology(doc: Mapping[str, Any], *, strict: bool = True) -> Methodology:
+    """Validate a methodology document (as loaded from JSON). ``strict`` (every publication)
+    also refuses any key the parser does not read; documents published before that rule
+    (``quzhou-3d@1``) are read with ``strict=False``."""
     mid, version = doc.get("id"), doc.get("version")
     if not isinstance(mid, str) or not isinstance(version, int) or isinstance(version, bool):
         raise InvalidReferenceData("methodology needs a string 'id' and an integer 'version'")
@@ -169,6 +269,11 @@ def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
     td = doc.get("three_dimensional")
     if not isinstance(ce, Mapping) or not isinstance(td, Mapping):
         raise InvalidReferenceData(f"{ref}: needs 'carbon_efficiency' and 'three_dimensional'")
+    if strict:
+        _strict_shape(doc, ref)
+    basis = doc.get("emission_basis", "total")
+    if basis not in EMISSION_BASES:
+        raise InvalidReferenceData(f"{ref}.emission_basis must be one of {EMISSION_BASES}")
     classes = ce.get("class_upper_bounds") or {}
     levels = tuple(ce.get("peer_levels", PEER_LEVELS))
     if not levels or levels[-1] != "all" or any(lv not in PEER_LEVELS for lv in levels):
@@ -218,6 +323,8 @@ def parse_methodology(doc: Mapping[str, Any]) -> Methodology:
         assumptions=tuple(str(a) for a in doc.get("assumptions", ())),
         advanced_percentile=_advanced_percentile(doc.get("benchmarks"), ref),
         region_level=_region_level(td.get("region_level", "county"), ref),
+        edge_rules=_edge_rules(doc.get("edge_rules"), ref),
+        emission_basis=str(basis),
     )
 
 

@@ -45,6 +45,7 @@ class Kind(StrEnum):
     ELECTRICITY = "electricity"
     HEAT = "heat"
     PROCESS = "process"
+    BIOMASS = "biomass"  # energy that emits no fossil CO2; its biogenic CO2 is a memo figure
     ECONOMIC = "economic"
 
 
@@ -74,10 +75,10 @@ class Field:
         return f"{self.name_en} ({self.template_unit_en})"
 
 
-def _fuel(key: str, zh: str, en: str, gas: bool = False, *syn: str) -> Field:
+def _fuel(key: str, zh: str, en: str, gas: bool = False, *syn: str, kind: Kind = Kind.FUEL) -> Field:
     if gas:
-        return Field(key, Kind.FUEL, Dimension.GAS_VOLUME, zh, en, "万立方米", "10^4 Nm3", syn)
-    return Field(key, Kind.FUEL, Dimension.MASS, zh, en, "吨", "t", syn)
+        return Field(key, kind, Dimension.GAS_VOLUME, zh, en, "万立方米", "10^4 Nm3", syn)
+    return Field(key, kind, Dimension.MASS, zh, en, "吨", "t", syn)
 
 
 # Order matters: it is the column order of the template and of the stored wide rows.
@@ -131,7 +132,7 @@ FIELDS: tuple[Field, ...] = (
     _fuel("crude_oil", "原油", "Crude oil"),
     _fuel("fuel_oil", "燃料油", "Fuel oil"),
     _fuel("gasoline", "汽油", "Gasoline", False, "Petrol"),
-    _fuel("kerosene", "煤油", "Kerosene"),
+    _fuel("kerosene", "煤油", "Kerosene", False, "一般煤油", "航空煤油"),
     _fuel("diesel", "柴油", "Diesel", False, "Diesel oil"),
     _fuel("lpg", "液化石油气", "LPG", False, "Liquefied petroleum gas"),
     _fuel("petroleum_coke", "石油焦", "Petroleum coke"),
@@ -139,6 +140,29 @@ FIELDS: tuple[Field, ...] = (
     _fuel("coke_oven_gas", "焦炉煤气", "Coke-oven gas", True, "Coke oven gas"),
     _fuel("blast_furnace_gas", "高炉煤气", "Blast-furnace gas", True, "Blast furnace gas"),
     _fuel("converter_gas", "转炉煤气", "Converter gas", True),
+    # cn-default@2: the rest of the fossil fuels of GB/T 32150-2015 Appendix B
+    _fuel("other_washed_coal", "其他洗煤", "Other washed coal", False, "其它洗煤", "洗中煤"),
+    _fuel("briquette", "型煤", "Briquettes", False, "煤制品", "Coal briquettes"),
+    _fuel("other_coking_products", "其他焦化产品", "Other coking products", False, "其它焦化产品"),
+    _fuel("lng", "液化天然气", "LNG", False, "Liquefied natural gas", "液化天然气(LNG)"),
+    _fuel("refinery_gas", "炼厂干气", "Refinery dry gas", False, "炼厂气", "Refinery gas"),
+    _fuel("naphtha", "石脑油", "Naphtha"),
+    _fuel("other_petroleum_products", "其他石油制品", "Other petroleum products", False, "其它石油制品"),
+    _fuel("tar", "焦油", "Tar", False, "煤焦油", "Coal tar"),
+    _fuel("crude_benzene", "粗苯", "Crude benzene"),
+    _fuel("other_gas", "其他煤气", "Other gas", True, "其它煤气", "Other coal gas"),
+    # Biomass: energy (tce) counted, 0 fossil CO2; its biogenic CO2 is reported separately
+    _fuel(
+        "biomass",
+        "生物质燃料",
+        "Biomass fuel",
+        False,
+        "生物质",
+        "生物质成型燃料",
+        "Biomass",
+        kind=Kind.BIOMASS,
+    ),
+    _fuel("biogas", "沼气", "Biogas", True, kind=Kind.BIOMASS),
     Field(
         "process_co2",
         Kind.PROCESS,
@@ -184,6 +208,9 @@ FIELDS: tuple[Field, ...] = (
 FIELD_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS)
 FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 FUEL_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind is Kind.FUEL)
+BIOMASS_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind is Kind.BIOMASS)
+# Every carrier a factor set may give combustion factors for (fossil fuels and biomass).
+COMBUSTION_KEYS: tuple[str, ...] = FUEL_KEYS + BIOMASS_KEYS
 ENERGY_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind is not Kind.ECONOMIC)
 ECONOMIC_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind is Kind.ECONOMIC)
 

@@ -18,10 +18,22 @@ from functools import cached_property
 from typing import Any
 
 from carbon.domain.accounting import expand_carriers
-from carbon.domain.methodology import DimensionRules, Methodology
+from carbon.domain.methodology import (
+    NON_POSITIVE_PEERS,
+    ZERO_EMISSIONS,
+    ZERO_PREVIOUS,
+    DimensionRules,
+    Methodology,
+)
 from carbon.domain.quantities import FIELD_BY_KEY, unit_factor
 
 CLASS_ORDER = ("low", "medium", "high")
+FULL_YEAR = (1 << 12) - 1  # a month mask: bit m-1 for month m
+
+
+def mask_months(mask: int) -> list[int]:
+    """``0b111`` -> ``[1, 2, 3]``."""
+    return [m for m in range(1, 13) if mask >> (m - 1) & 1]
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,28 @@ class RatingInput:
     previous_denominators: Mapping[str, float | None] | None = None
     # per carrier: annual total, tCO2 per unit, emissions (``accounting.carrier_inputs``)
     carriers: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None  # see expand_carriers
+    # Emissions over the months that report each denominator, where that differs from
+    # ``emissions`` (which is over the months that report value added): an intensity
+    # divides the emissions of the same months as its denominator.
+    emissions_by_denominator: Mapping[str, float] | None = None
+    previous_by_denominator: Mapping[str, float] | None = None
+    # the calendar months the figures cover; fewer than 12: a year to date (暂评)
+    month_mask: int = FULL_YEAR
+    coverage: Mapping[str, Any] | None = None  # months with energy data / with value added
+
+    def emissions_for(self, denominator: str) -> float:
+        if self.emissions_by_denominator and denominator in self.emissions_by_denominator:
+            return self.emissions_by_denominator[denominator]
+        return self.emissions
+
+    def previous_for(self, denominator: str) -> float | None:
+        if self.previous_by_denominator and denominator in self.previous_by_denominator:
+            return self.previous_by_denominator[denominator]
+        return self.previous_emissions
+
+    @property
+    def provisional(self) -> bool:
+        return self.month_mask != FULL_YEAR
 
 
 @dataclass(frozen=True)
@@ -187,6 +221,14 @@ class Rating:
     colour: str | None
     reason: str | None
     carriers: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None
+    month_mask: int = FULL_YEAR
+    coverage: Mapping[str, Any] | None = None
+    emission_basis: str = "total"
+    rules: tuple[str, ...] = ()  # the edge rules that applied (their reasons are shown)
+
+    @property
+    def provisional(self) -> bool:
+        return self.month_mask != FULL_YEAR
 
     @property
     def value_added(self) -> float | None:
@@ -220,6 +262,8 @@ class Rating:
                 "score": self.score,
                 "colour": self.colour,
             },
+            "provisional": self.provisional,
+            "months": mask_months(self.month_mask),
             "reason": self.reason,
         }
 
@@ -235,7 +279,14 @@ class Rating:
             "carbon_efficiency_peers": self.peer.as_dict() if self.peer else None,
             "dimensions": {d.key: d.as_dict() for d in self.dimensions},
             "reason": self.reason,
+            "emission_basis": self.emission_basis,
+            "provisional": self.provisional,
+            "months": mask_months(self.month_mask),
         }
+        if self.coverage is not None:
+            out["coverage"] = dict(self.coverage)
+        if self.rules:
+            out["edge_rules"] = list(self.rules)
         if self.carriers is not None:
             out["carriers"] = self.carriers if isinstance(self.carriers, Mapping) else list(self.carriers)
         return out
@@ -247,12 +298,17 @@ class Rating:
 class Aggregates:
     """Sums of emissions and one denominator by division, section, all and county."""
 
-    def __init__(self, inputs: Iterable[RatingInput], denominator: str) -> None:
+    def __init__(
+        self, inputs: Iterable[RatingInput], denominator: str, skip_non_positive: bool = False
+    ) -> None:
         self.denominator = denominator
+        # a group whose aggregate intensity is ≤ 0 counts as too small (edge rule)
+        self.skip_non_positive = skip_non_positive
         self.sums: dict[tuple[str, str], list[float]] = {}
         for r in inputs:
             d = r.denominators.get(denominator) or 0.0
             if d > 0:
+                e = r.emissions_for(denominator)
                 for key in (
                     ("division", r.division),
                     ("section", r.section),
@@ -261,7 +317,7 @@ class Aggregates:
                 ):
                     s = self.sums.setdefault(key, [0, 0.0, 0.0])
                     s[0] += 1
-                    s[1] += r.emissions
+                    s[1] += e
                     s[2] += d
 
     def group(self, level: str, key: str) -> Group | None:
@@ -275,9 +331,12 @@ class Aggregates:
         keys = {"division": r.division, "section": r.section, "all": "*"}
         chosen: Group | None = None
         for level in levels:
-            chosen = self.group(level, keys[level])
-            if chosen is not None and chosen.count >= min_peers:
-                return chosen
+            g = self.group(level, keys[level])
+            if g is None or (self.skip_non_positive and g.emissions <= 0):
+                continue
+            chosen = g
+            if g.count >= min_peers:
+                return g
         return chosen
 
 
@@ -351,6 +410,9 @@ def _not_computable(r: RatingInput, year: int, m: Methodology, reason: str) -> R
         colour=None,
         reason=reason,
         carriers=r.carriers,
+        month_mask=r.month_mask,
+        coverage=r.coverage,
+        emission_basis=m.emission_basis,
     )
 
 
@@ -359,7 +421,8 @@ def rate_population(inputs: Sequence[RatingInput], year: int, m: Methodology) ->
     if m.region_level != "county":  # compare within the methodology's region (a city)
         inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
     denominators = {"value_added", *(d.denominator for d in m.dimensions)}
-    aggregates = {d: Aggregates(inputs, d) for d in denominators}
+    skip = m.rule(NON_POSITIVE_PEERS) is not None
+    aggregates = {d: Aggregates(inputs, d, skip) for d in denominators}
     return [rate_one(r, year, m, aggregates) for r in inputs]
 
 
@@ -375,9 +438,19 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
     e = r.emissions
     intensity = e / va
     peer = aggregates["value_added"].peers(r, ce.peer_levels, ce.min_peers)
-    assert peer is not None  # r itself is in the population
+    if peer is None:  # only when every level's intensity is ≤ 0 and the rule skips them
+        rule = m.rule(NON_POSITIVE_PEERS)
+        return _not_computable(r, year, m, rule.reason if rule else "no peer group / 无可比同组")
+    zero = m.rule(ZERO_EMISSIONS) if e == 0 else None
+    if zero is not None:
+        return _zero_emissions(r, year, m, peer, zero.reason)
     ratio = intensity / peer.intensity if peer.intensity > 0 else math.inf
     dims = [_dimension(r, rules, m, aggregates[rules.denominator]) for rules in m.dimensions]
+    applied = tuple(
+        rule.key
+        for rule in (m.rule(ZERO_PREVIOUS), m.rule(NON_POSITIVE_PEERS))
+        if rule is not None and any(d[4] == rule.reason for d in dims)
+    )
     total_w = sum(rules.weight for rules, d in zip(m.dimensions, dims, strict=True) if d[1] is not None)
     weighted = tuple(
         DimensionResult(
@@ -410,6 +483,43 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
         colour=m.colour(score) if score is not None else None,
         reason=None,
         carriers=r.carriers,
+        month_mask=r.month_mask,
+        coverage=r.coverage,
+        emission_basis=m.emission_basis,
+        rules=applied,
+    )
+
+
+def _zero_emissions(r: RatingInput, year: int, m: Methodology, peer: Group, reason: str) -> Rating:
+    """The zero-emissions edge rule: class low, K = 0, grade 1, every dimension 100."""
+    ce = m.carbon_efficiency
+    dims = tuple(
+        DimensionResult(d.key, d.denominator, 0.0 if d.key == "industry_advanced" else None,
+                        m.scores[0], d.weight, None, None, reason)
+        for d in m.dimensions
+    )  # fmt: skip
+    score = float(m.scores[0])
+    return Rating(
+        uscc=r.uscc,
+        year=year,
+        methodology=m.ref,
+        emissions=0.0,
+        denominators=r.denominators,
+        intensity=0.0,
+        intensity_class=CLASS_ORDER[0],
+        industry_intensity=peer.intensity,
+        ratio=0.0,
+        grade=ce.grade(0.0),
+        peer=peer,
+        dimensions=dims,
+        score=score,
+        colour=m.colour(score),
+        reason=None,
+        carriers=r.carriers,
+        month_mask=r.month_mask,
+        coverage=r.coverage,
+        emission_basis=m.emission_basis,
+        rules=(ZERO_EMISSIONS,),
     )
 
 
@@ -419,7 +529,7 @@ _DimensionValues = tuple[float | None, float | None, float | None, Group | None,
 def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates) -> _DimensionValues:
     """(value, score, benchmark, peer group, reason) of one dimension."""
     d = r.denominators.get(rules.denominator) or 0.0
-    e = r.emissions
+    e = r.emissions_for(rules.denominator)
     if d <= 0:
         return None, None, None, None, f"{rules.denominator} missing or not positive / 分母数据缺失"
     g: Group | None
@@ -430,9 +540,18 @@ def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggre
     elif rules.key == "regional_contribution":
         g = agg.group("county", r.region)
         assert g is not None
+        skip = m.rule(NON_POSITIVE_PEERS)
+        if skip is not None and g.emissions <= 0:
+            return None, None, None, None, skip.reason
         value, benchmark = _regional_value(e, d, g, e), g.intensity
     else:
-        pe, pd = r.previous_emissions, (r.previous_denominators or {}).get(rules.denominator) or 0.0
+        pe, pd = (
+            r.previous_for(rules.denominator),
+            (r.previous_denominators or {}).get(rules.denominator) or 0.0,
+        )
+        zero_prev = m.rule(ZERO_PREVIOUS)
+        if zero_prev is not None and pe == 0 and pd > 0:
+            return None, None, None, None, zero_prev.reason
         if pe is None or pd <= 0 or pe <= 0:
             return None, None, None, None, "no previous-year intensity to compare with / 无上一年度可比强度"
         g, benchmark = None, pe / pd

@@ -27,6 +27,8 @@ class ColumnMapping:
     # then ``row`` is that row, and ``period`` (YYYY-MM) the month whose cell ``column`` is.
     row: int | None = None
     period: str | None = None
+    # How a column that is no field's own unit was converted (steam in tonnes to heat, say).
+    note: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {
@@ -41,6 +43,8 @@ class ColumnMapping:
             d["row"] = self.row
         if self.period is not None:
             d["period"] = self.period
+        if self.note is not None:
+            d["note"] = self.note
         return d
 
 
@@ -63,6 +67,10 @@ class MonthlyRecord:
     industry_code: str | None = None
     region_code: str | None = None
     originals: dict[str, str] = field(default_factory=dict)
+    # 205-1 returns: fuel used as feedstock (用于原材料) by field key, canonical units (not
+    # burned: no emissions by default), and the 采用折标系数 filed for each carrier (tce/unit)
+    feedstock: dict[str, float] | None = None
+    tce_coefficients: dict[str, float] | None = None
 
 
 @dataclass

@@ -10,7 +10,7 @@ a new row that takes the ``is_current`` flag; an unchanged group writes nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from carbon import names
 from carbon.domain.benchmarks import ALL_KEY, LEVELS, Benchmark, benchmark_key, population_benchmarks
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.methodology import Methodology
-from carbon.domain.rating import RatingInput
+from carbon.domain.rating import FULL_YEAR, RatingInput, mask_months
 from carbon.services import reference
 from carbon.store.bulk import insert_many
 from carbon.store.models import BenchmarkRow, utcnow
@@ -37,7 +37,7 @@ VALUES = (
     "median",
     "q3",
 )
-Key = tuple[str, str, str]  # level, key, denominator
+Key = tuple[int, str, str, str]  # month mask, level, key, denominator
 
 
 @dataclass
@@ -47,7 +47,7 @@ class YearBenchmarks:
     year: int
     factor_set: str
     methodology: str
-    new: list[Benchmark] = field(default_factory=list)  # changed or new groups
+    new: list[tuple[int, Benchmark]] = field(default_factory=list)  # changed or new groups, by month mask
     retire: list[int] = field(default_factory=list)  # ids of current rows they replace, or of gone groups
     unchanged: int = 0
 
@@ -74,31 +74,34 @@ def _same(a: Any, b: Any) -> bool:
 def year_changes(
     session: Session,
     year: int,
-    inputs: Sequence[RatingInput],
+    populations: Mapping[int, Sequence[RatingInput]],
     fs_ref: str,
     m_ref: str,
 ) -> YearBenchmarks:
-    """Compare the year's benchmarks with the current rows; nothing is written."""
+    """Compare the year's benchmarks with the current rows; nothing is written.
+    ``populations``: by month mask, the rating inputs of the peers compared over those
+    calendar months (the whole year, and each set of months a year to date covers)."""
     m = reference.methodology(m_ref, session)
     current = {
-        (r.level, r.key, r.denominator): r
+        (r.month_mask, r.level, r.key, r.denominator): r
         for r in session.scalars(
             select(BenchmarkRow).where(BenchmarkRow.year == year, BenchmarkRow.is_current.is_(True))
         )
     }
     out = YearBenchmarks(year, fs_ref, m_ref)
     seen: set[Key] = set()
-    for b in year_benchmarks(inputs, m):
-        k = (b.level, b.key, b.denominator)
-        seen.add(k)
-        old = current.get(k)
-        new = {**b.values(), "factor_set": fs_ref, "methodology": m_ref}
-        if old is not None and all(_same(getattr(old, f), v) for f, v in new.items()):
-            out.unchanged += 1
-            continue
-        out.new.append(b)
-        if old is not None:
-            out.retire.append(old.id)
+    for mask, inputs in sorted(populations.items(), reverse=True):
+        for b in year_benchmarks(inputs, m):
+            k = (mask, b.level, b.key, b.denominator)
+            seen.add(k)
+            old = current.get(k)
+            new = {**b.values(), "factor_set": fs_ref, "methodology": m_ref}
+            if old is not None and all(_same(getattr(old, f), v) for f, v in new.items()):
+                out.unchanged += 1
+                continue
+            out.new.append((mask, b))
+            if old is not None:
+                out.retire.append(old.id)
     # A group with no peers left (every enterprise moved away) has no current benchmark.
     out.retire.extend(r.id for k, r in current.items() if k not in seen)
     return out
@@ -122,6 +125,7 @@ def store(session: Session, calc_run_id: int, changes: YearBenchmarks) -> int:
             "level",
             "key",
             "denominator",
+            "month_mask",
             *VALUES,
             "is_current",
             "created_at",
@@ -135,11 +139,12 @@ def store(session: Session, calc_run_id: int, changes: YearBenchmarks) -> int:
                 b.level,
                 b.key,
                 b.denominator,
+                mask,
                 *[b.values()[k] for k in VALUES],
                 True,
                 now,
             )
-            for b in changes.new
+            for mask, b in changes.new
         ),
     )
     return len(changes.new)
@@ -190,6 +195,8 @@ def benchmark_dict(r: BenchmarkRow) -> dict[str, Any]:
         "name_zh": name.zh if name else None,
         "name_en": name.en if name else None,
         "denominator": r.denominator,
+        "months": mask_months(r.month_mask),
+        "provisional": r.month_mask != FULL_YEAR,
         "peer_count": r.peer_count,
         "emissions_tco2": r.emissions,
         "denominator_total": r.denominator_total,
@@ -227,7 +234,8 @@ def list_benchmarks(
     if not all_revisions:
         stmt = stmt.where(BenchmarkRow.is_current.is_(True))
     rows = sorted(
-        session.scalars(stmt), key=lambda r: (LEVELS.index(r.level), r.key, r.denominator, -r.calc_run_id)
+        session.scalars(stmt),
+        key=lambda r: (-r.month_mask, LEVELS.index(r.level), r.key, r.denominator, -r.calc_run_id),
     )
     return [benchmark_dict(r) for r in rows]
 
@@ -240,11 +248,14 @@ def peer_benchmark(
     denominator: str = "value_added",
     *,
     calc_run_id: int | None = None,
+    month_mask: int = FULL_YEAR,
 ) -> BenchmarkRow | None:
     """The benchmark of a rating's peer group (as its explanation names it: level "all"
-    has key "*"): as of the rating's calculation run when given, else the current one."""
+    has key "*"): as of the rating's calculation run when given, else the current one.
+    A year to date's peers are those of its calendar months (``month_mask``)."""
     stmt = select(BenchmarkRow).where(
         BenchmarkRow.year == year,
+        BenchmarkRow.month_mask == month_mask,
         BenchmarkRow.level == level,
         BenchmarkRow.key == benchmark_key(level, key),
         BenchmarkRow.denominator == denominator,

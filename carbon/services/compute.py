@@ -15,14 +15,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, true, update
+from sqlalchemy import ColumnElement, case, func, select, true, update
 from sqlalchemy.orm import Session
 
-from carbon.domain.accounting import account_matrix, carrier_columns_matrix, market_matrix
-from carbon.domain.factors import FactorSet
+from carbon.domain.accounting import INPUT_KEYS, account_matrix, carrier_columns_matrix, market_matrix
+from carbon.domain.factors import PARTS, FactorSet
 from carbon.domain.methodology import Methodology
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS
-from carbon.domain.rating import Rating, RatingInput, rate_population
+from carbon.domain.rating import FULL_YEAR, Rating, RatingInput, mask_months, rate_population
 from carbon.services import benchmarks, reference
 from carbon.store.bulk import insert_many
 from carbon.store.models import (
@@ -50,6 +50,14 @@ ACCOUNT_VALUES = (
     "factor_proxy",
     "electricity_market",
     "total_market",
+    "electricity_location",
+    "total_location",
+    "biogenic",
+    "month_mask",
+    "value_added_month_mask",
+    "intensity",
+    "energy_intensity",
+    "provisional",
 )
 RATING_VALUES = (
     "emissions",
@@ -69,6 +77,8 @@ RATING_VALUES = (
     "score",
     "colour",
     "reason",
+    "provisional",
+    "month_mask",
 )
 
 
@@ -149,18 +159,80 @@ class ComputeSummary:
         self.changes.append(Change(uscc, year, before, after))
 
 
-def annual_totals(session: Session, years: Sequence[int]) -> list[Any]:
-    """Per enterprise and year: months with data, summed quantities (energy blanks as 0,
-    economic figures NULL when no month has them)."""
-    energy = [func.coalesce(func.sum(getattr(MonthlyInput, k)), 0.0) for k in ENERGY_KEYS]
+def _floor(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case((expr > 0, expr), else_=0.0)
+
+
+def _month_bit() -> ColumnElement[Any]:
+    """1 << (month − 1), portable (SQLite and PostgreSQL): summed over an enterprise-year's
+    current rows (one per month) it is the mask of the months reported."""
+    return case({m: 1 << (m - 1) for m in range(1, 13)}, value=MonthlyInput.month, else_=0)
+
+
+def input_columns() -> list[ColumnElement[Any]]:
+    """Per monthly row, every ``INPUT_KEYS`` value: the energy fields as stored and the
+    derived electricity, floored for the month (``accounting.derived_electricity``)."""
+    p, x, g = (
+        func.coalesce(getattr(MonthlyInput, k), 0.0)
+        for k in ("electricity", "electricity_exported", "electricity_green")
+    )
+    return [*(getattr(MonthlyInput, k) for k in ENERGY_KEYS), _floor(p - x), _floor(p - x - g)]
+
+
+def input_sums() -> list[ColumnElement[Any]]:
+    """Σ of every ``INPUT_KEYS`` column over a group of monthly rows (blanks as 0): the
+    derived electricity is floored month by month before it is summed."""
+    return [func.coalesce(func.sum(c), 0.0) for c in input_columns()]
+
+
+# Layout of an ``annual_totals`` row: enterprise id, year, months with data, the mask of
+# those months, the mask of the months reporting each economic figure, Σ INPUT_KEYS, Σ
+# economic figures (NULL when no month has them).
+_MASKS = 3
+_INPUTS = _MASKS + 1 + len(ECONOMIC_KEYS)
+_ECON = _INPUTS + len(INPUT_KEYS)
+
+
+def annual_totals(
+    session: Session,
+    years: Sequence[int],
+    *,
+    month_mask: int = FULL_YEAR,
+    reporting: str | None = None,
+    enterprise_ids: Sequence[int] | None = None,
+) -> list[Any]:
+    """Per enterprise and year: months with data and their masks, summed quantities.
+    ``month_mask`` limits the sums to those calendar months (a year to date's peers);
+    ``reporting`` to the months that report that economic figure (an intensity's months)."""
+    bit = _month_bit()
+    econ_masks = [
+        func.sum(case((getattr(MonthlyInput, k).is_not(None), bit), else_=0)) for k in ECONOMIC_KEYS
+    ]
     econ = [func.sum(getattr(MonthlyInput, k)) for k in ECONOMIC_KEYS]
     stmt = (
-        select(MonthlyInput.enterprise_id, MonthlyInput.year, func.count(), *energy, *econ)
+        select(
+            MonthlyInput.enterprise_id,
+            MonthlyInput.year,
+            func.count(),
+            func.sum(bit),
+            *econ_masks,
+            *input_sums(),
+            *econ,
+        )
         .where(MonthlyInput.is_current == true(), MonthlyInput.year.in_(list(years)))
         # In the order of ix_monthly_inputs_year_enterprise, so no sort is needed.
         .group_by(MonthlyInput.year, MonthlyInput.enterprise_id)
     )
-    return list(session.execute(stmt))
+    if month_mask != FULL_YEAR:
+        stmt = stmt.where(MonthlyInput.month.in_(mask_months(month_mask)))
+    if reporting is not None:
+        stmt = stmt.where(getattr(MonthlyInput, reporting).is_not(None))
+    if enterprise_ids is None:
+        return list(session.execute(stmt))
+    out: list[Any] = []
+    for chunk in _chunks(sorted(enterprise_ids), 5000):
+        out.extend(session.execute(stmt.where(MonthlyInput.enterprise_id.in_(chunk))))
+    return out
 
 
 Accounts = dict[tuple[int, int], dict[str, Any]]  # (enterprise id, year) -> account values
@@ -184,58 +256,98 @@ def supplier_totals(session: Session, years: Sequence[int]) -> dict[tuple[int, i
     return {(eid, y): (float(mwh), float(tco2)) for eid, y, mwh, tco2 in session.execute(stmt)}
 
 
-def annual_accounts(totals: Sequence[Any], fs: FactorSet, contracts: Contracts | None = None) -> Accounts:
+_T = PARTS.index  # column of a part in account_matrix's output
+_EMITTING = (_T("fuel"), _T("process"), _T("electricity"), _T("heat"))
+
+
+def _parts(rows: Sequence[Any], fs: FactorSet) -> tuple[np.ndarray[Any, Any], list[dict[str, Any]]]:
+    data = np.array([r[_INPUTS:_ECON] for r in rows], dtype=np.float64)
+    years = np.array([r[1] for r in rows], dtype=np.int64)
+    parts, _ = account_matrix(data, years, fs)
+    return parts, carrier_columns_matrix(data, years, fs)
+
+
+def covered_totals(
+    session: Session, totals: Sequence[Any], years: Sequence[int], month_mask: int = FULL_YEAR
+) -> dict[str, list[Any]]:
+    """For each economic figure, the sums over the months that report it, of the
+    enterprise-years where those are fewer than the months with data (usually none)."""
+    out: dict[str, list[Any]] = {}
+    for i, key in enumerate(ECONOMIC_KEYS):
+        partial = {(r[0], r[1]) for r in totals if r[_MASKS + 1 + i] and r[_MASKS + 1 + i] != r[_MASKS]}
+        if partial:
+            ids = sorted({eid for eid, _ in partial})
+            rows = annual_totals(session, years, month_mask=month_mask, reporting=key, enterprise_ids=ids)
+            out[key] = [r for r in rows if (r[0], r[1]) in partial]
+    return out
+
+
+def annual_accounts(
+    totals: Sequence[Any],
+    fs: FactorSet,
+    contracts: Contracts | None = None,
+    covered: Mapping[str, Sequence[Any]] | None = None,
+) -> Accounts:
     """Accounts of every (enterprise, year) in ``totals`` with one factor set; ``contracts``
-    (supplier-specific electricity) enter the market-based figure only."""
+    (supplier-specific electricity) enter the market-based figure only. ``covered``
+    (``covered_totals``) gives the sums over the months that report each economic figure:
+    an intensity divides the emissions of those months only."""
     if not totals:
         return {}
-    n_e = len(ENERGY_KEYS)
-    data = np.array([r[3 : 3 + n_e] for r in totals], dtype=np.float64)
-    years = np.array([r[1] for r in totals], dtype=np.int64)
-    parts, grids = account_matrix(data, years, fs)
-    totals_col = parts[:, :4].sum(axis=1)
-    # Market-based scope 2, a second figure (NaN: green power and contracts beyond
-    # consumption, not computable).
+    parts, carriers = _parts(totals, fs)
+    totals_col = parts[:, list(_EMITTING)].sum(axis=1)
     s_mwh = s_tco2 = None
     if contracts:
-        covered = [contracts.get((r[0], r[1]), (0.0, 0.0)) for r in totals]
-        s_mwh = np.array([c[0] for c in covered], dtype=np.float64)
-        s_tco2 = np.array([c[1] for c in covered], dtype=np.float64)
-    market, _ = market_matrix(data, years, fs, s_mwh, s_tco2)
-    total_market = parts[:, 0] + parts[:, 1] + market + parts[:, 3]  # fuel + process + market + heat
-    # Each carrier's total, factor and emissions: not stored with the account, the rating's
-    # explanation names them.
-    carriers = carrier_columns_matrix(data, years, fs)
+        got = [contracts.get((r[0], r[1]), (0.0, 0.0)) for r in totals]
+        s_mwh = np.array([c[0] for c in got], dtype=np.float64)
+        s_tco2 = np.array([c[1] for c in got], dtype=np.float64)
+    data = np.array([r[_INPUTS:_ECON] for r in totals], dtype=np.float64)
+    market, _ = market_matrix(data, np.array([r[1] for r in totals], dtype=np.int64), fs, s_mwh, s_tco2)
+    grids = {y: fs.grid_factor(y) for y in {r[1] for r in totals}}
+    partial: dict[str, dict[tuple[int, int], tuple[list[float], dict[str, Any]]]] = {}
+    for key, rows in (covered or {}).items():
+        if rows:
+            p, c = _parts(rows, fs)
+            partial[key] = {(r[0], r[1]): (pp, cc) for r, pp, cc in zip(rows, p.tolist(), c, strict=True)}
     accounts: Accounts = {}
-    rows = zip(
-        totals,
-        parts.tolist(),
-        totals_col.tolist(),
-        market.tolist(),
-        total_market.tolist(),
-        carriers,
-        strict=True,
-    )
-    for r, p, total, e_market, t_market, used in rows:
+    rows_iter = zip(totals, parts.tolist(), totals_col.tolist(), market.tolist(), carriers, strict=True)
+    for r, p, total, e_market, used in rows_iter:
         g = grids[r[1]]
-        econ = r[3 + n_e :]
+        econ = dict(zip(ECONOMIC_KEYS, r[_ECON:], strict=True))
+        masks = dict(zip(ECONOMIC_KEYS, r[_MASKS + 1 : _INPUTS], strict=True))
+        own = (p, used)
+        cov = {k: partial.get(k, {}).get((r[0], r[1]), own) for k in ECONOMIC_KEYS}
+        va = econ["value_added"]
+        va_parts = cov["value_added"][0]
+        va_total = sum(va_parts[i] for i in _EMITTING)
         accounts[(r[0], r[1])] = {
             "months": r[2],
-            "fuel": p[0],
-            "process": p[1],
-            "electricity": p[2],
-            "heat": p[3],
-            "energy_tce": p[4],
+            "month_mask": int(r[_MASKS]),
+            "value_added_month_mask": int(masks["value_added"] or 0),
+            "provisional": int(r[_MASKS]) != FULL_YEAR,
+            "fuel": p[_T("fuel")],
+            "process": p[_T("process")],
+            "electricity": p[_T("electricity")],
+            "heat": p[_T("heat")],
+            "energy_tce": p[_T("energy_tce")],
             "total": total,
-            "value_added": econ[0],
-            "gross_output": econ[1],
-            "tax": econ[2],
+            "electricity_location": p[_T("electricity_location")],
+            "total_location": total - p[_T("electricity")] + p[_T("electricity_location")],
+            "biogenic": p[_T("biogenic")],
+            **econ,
+            "intensity": va_total / va if va is not None and va > 0 else None,
+            "energy_intensity": va_parts[_T("energy_tce")] / va if va is not None and va > 0 else None,
             "grid_factor": g.value,
             "grid_factor_year": g.source_year,
             "factor_proxy": g.proxy,
-            "electricity_market": None if math.isnan(e_market) else e_market,
-            "total_market": None if math.isnan(t_market) else t_market,
-            "carriers": used,
+            "electricity_market": e_market,
+            "total_market": total - p[_T("electricity")] + e_market,
+            # not stored with the account: what the rating is computed from
+            "covered": {
+                k: {"total": sum(pc[i] for i in _EMITTING), "process": pc[_T("process")]}
+                for k, (pc, _) in cov.items()
+            },
+            "carriers": cov["value_added"][1],
         }
     return accounts
 
@@ -245,6 +357,25 @@ class YearResults:
     accounts: dict[int, dict[str, Any]]  # enterprise_id -> account values
     ratings: dict[int, Rating]
     inputs: list[RatingInput]  # what the ratings were computed from, in rating order
+    # by month mask, the populations compared (the whole year; each year to date's months)
+    populations: dict[int, list[RatingInput]] = field(default_factory=dict)
+
+
+def _basis(m: Methodology, covered: Mapping[str, Any]) -> float:
+    """A rating's emissions: all of them, or (``emission_basis: energy``) without process CO2."""
+    total = float(covered["total"])
+    return total - float(covered["process"]) if m.emission_basis == "energy" else total
+
+
+def _energy_only(carriers: Any) -> Any:
+    """The compact carrier columns without process CO2 (an energy-basis rating)."""
+    if not isinstance(carriers, Mapping) or "process_co2" not in carriers["keys"]:
+        return carriers
+    keep = [i for i, k in enumerate(carriers["keys"]) if k != "process_co2"]
+    out = {c: [carriers[c][i] for i in keep] for c in ("keys", "quantity", "tco2_per_unit")}
+    if "electricity" in carriers:
+        out["electricity"] = carriers["electricity"]
+    return out
 
 
 def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mapping[int, Any]) -> YearResults:
@@ -257,23 +388,36 @@ def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mappin
         ent = enterprises[eid]
         prev = accounts.get((eid, year - 1))
         ids.append(eid)
+        cov = acc["covered"]
         inputs.append(
             RatingInput(
                 uscc=ent.uscc,
                 division=ent.division,
                 section=ent.section,
                 region=ent.region_code,
-                emissions=acc["total"],
+                emissions=_basis(m, cov["value_added"]),
                 denominators={k: acc[k] for k in ECONOMIC_KEYS},
-                previous_emissions=prev["total"] if prev else None,
+                previous_emissions=_basis(m, prev["covered"]["value_added"]) if prev else None,
                 previous_denominators={k: prev[k] for k in ECONOMIC_KEYS} if prev else None,
-                carriers=acc.get("carriers"),
+                carriers=_energy_only(acc.get("carriers"))
+                if m.emission_basis == "energy"
+                else acc.get("carriers"),
+                emissions_by_denominator={k: _basis(m, cov[k]) for k in ECONOMIC_KEYS},
+                previous_by_denominator={k: _basis(m, prev["covered"][k]) for k in ECONOMIC_KEYS}
+                if prev
+                else None,
+                month_mask=acc["month_mask"],
+                coverage={
+                    "months_energy": mask_months(acc["month_mask"]),
+                    "months_value_added": mask_months(acc["value_added_month_mask"]),
+                },
             )
         )
     if m.region_level != "county":  # the same regions for the ratings and their benchmarks
         inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
     ratings = dict(zip(ids, rate_population(inputs, year, m), strict=True))
-    return YearResults({eid: a for (eid, y), a in accounts.items() if y == year}, ratings, inputs)
+    accs = {eid: a for (eid, y), a in accounts.items() if y == year}
+    return YearResults(accs, ratings, inputs, {FULL_YEAR: inputs})
 
 
 def rating_values(r: Rating) -> dict[str, Any]:
@@ -292,6 +436,8 @@ def rating_values(r: Rating) -> dict[str, Any]:
         "score": r.score,
         "colour": r.colour,
         "reason": r.reason,
+        "provisional": r.provisional,
+        "month_mask": r.month_mask,
     }
 
 
@@ -375,22 +521,19 @@ def _recompute(
     # for a factor set are computed once and shared by the years that use it.
     needed = sorted({y for year in years for y in (year - 1, year)})
     totals = annual_totals(session, needed)
+    covered = covered_totals(session, totals, needed)
     contracts = supplier_totals(session, needed)
     by_factor_set: dict[str, Accounts] = {}
     for year in years:
         fs_ref, m_ref = refs[year]
         summary.factor_sets[year] = fs_ref
         summary.methodologies[year] = m_ref
+        fs = reference.factor_set(fs_ref, session, for_new_results=True)
         if fs_ref not in by_factor_set:
-            by_factor_set[fs_ref] = annual_accounts(
-                totals, reference.factor_set(fs_ref, session, for_new_results=True), contracts
-            )
-        results = rate_year(
-            year,
-            by_factor_set[fs_ref],
-            reference.methodology(m_ref, session, for_new_results=True),
-            enterprises,
-        )
+            by_factor_set[fs_ref] = annual_accounts(totals, fs, contracts, covered)
+        m = reference.methodology(m_ref, session, for_new_results=True)
+        results = rate_year(year, by_factor_set[fs_ref], m, enterprises)
+        _rate_years_to_date(session, year, results, fs, m, enterprises, contracts)
         _store_year(
             session,
             year,
@@ -405,6 +548,32 @@ def _recompute(
             note=note,
         )
     return summary
+
+
+def _rate_years_to_date(
+    session: Session,
+    year: int,
+    results: YearResults,
+    fs: FactorSet,
+    m: Methodology,
+    enterprises: Mapping[int, Any],
+    contracts: Contracts,
+) -> None:
+    """Rate each year to date (fewer than 12 months of energy data, 暂评) against every
+    peer's same calendar months, and the same months of its own previous year: one
+    population per set of months that such enterprises cover."""
+    masks = {a["month_mask"] for a in results.accounts.values() if a["month_mask"] != FULL_YEAR}
+    if not any(a["month_mask"] == FULL_YEAR for a in results.accounts.values()):
+        results.populations.pop(FULL_YEAR, None)  # nobody is compared with a whole year
+    for mask in sorted(masks, reverse=True):
+        yrs = [year - 1, year]
+        totals = annual_totals(session, yrs, month_mask=mask)
+        accounts = annual_accounts(totals, fs, contracts, covered_totals(session, totals, yrs, mask))
+        same_months = rate_year(year, accounts, m, enterprises)
+        results.populations[mask] = same_months.inputs
+        for eid, acc in results.accounts.items():
+            if acc["month_mask"] == mask:
+                results.ratings[eid] = same_months.ratings[eid]
 
 
 def _store_year(
@@ -464,7 +633,7 @@ def _store_year(
             new_ratings.get(eid),
         )
     # The peer populations behind these ratings (benchmarks), compared with the stored ones.
-    bench = benchmarks.year_changes(session, year, results.inputs, fs_ref, m_ref)
+    bench = benchmarks.year_changes(session, year, results.populations, fs_ref, m_ref)
     if dry_run:
         summary.accounts_written += len(changed_acc)
         summary.ratings_written += len(changed_rat)

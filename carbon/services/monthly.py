@@ -34,13 +34,13 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from carbon.domain.accounting import EMISSION_PARTS, account_matrix
+from carbon.domain.accounting import EMISSION_PARTS, INPUT_KEYS, account_matrix
 from carbon.domain.errors import CarbonError, InvalidValue, NotFound
 from carbon.domain.factors import PARTS
 from carbon.domain.identifiers import Period, region_prefix, region_problem
-from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS
+from carbon.domain.quantities import ECONOMIC_KEYS
 from carbon.services import reference
-from carbon.services.compute import policy
+from carbon.services.compute import input_columns, policy
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, MonthlyInput, RatingRow
 
@@ -51,7 +51,7 @@ CLASSES = ("low", "medium", "high")
 
 _E = [PARTS.index(p) for p in EMISSION_PARTS]
 _TCE = PARTS.index("energy_tce")
-_SUM_KEYS = (*ENERGY_KEYS, *ECONOMIC_KEYS)
+_SUM_KEYS = (*INPUT_KEYS, *ECONOMIC_KEYS)
 _VA = ECONOMIC_KEYS.index("value_added")
 
 FloatArray = npt.NDArray[np.float64]
@@ -289,7 +289,7 @@ def _years(
 ) -> tuple[_Year, _Year]:
     """Month and year-to-date sums of every field per enterprise, this year and last."""
     in_month = MonthlyInput.month == period.month
-    cols = [getattr(MonthlyInput, k) for k in _SUM_KEYS]
+    cols = [*input_columns(), *(getattr(MonthlyInput, k) for k in ECONOMIC_KEYS)]
     stmt = (
         select(
             MonthlyInput.enterprise_id,
@@ -320,7 +320,7 @@ def _years(
 def _year(session: Session, year: int, table: FloatArray, idx: npt.NDArray[np.int64], n: int) -> _Year:
     sel = table[:, 1] == year
     at = idx[sel]
-    k, e = len(_SUM_KEYS), len(ENERGY_KEYS)
+    k, e = len(_SUM_KEYS), len(INPUT_KEYS)
     month_q = table[sel, 3 : 3 + k]
     ytd_q = table[sel, 3 + k :]
     y = _Year(

@@ -12,12 +12,20 @@ from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 
 from carbon import names
-from carbon.domain.accounting import account, carrier_inputs, expand_carriers, intensity, with_factors
+from carbon.domain.accounting import (
+    INPUT_KEYS,
+    account,
+    carrier_inputs,
+    expand_carriers,
+    intensity,
+    with_derived,
+    with_factors,
+)
 from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.factors import FactorSet
 from carbon.domain.identifiers import Period, region_prefix, uscc_problem
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
-from carbon.domain.rating import thresholds, what_if
+from carbon.domain.rating import FULL_YEAR, mask_months, thresholds, what_if
 from carbon.services import reference
 from carbon.services.compute import ACCOUNT_VALUES, policy
 from carbon.store.models import AccountRow, Enterprise, ImportRow, MonthlyInput, RatingRow, SupplierContract
@@ -28,6 +36,11 @@ ACCOUNT_FIELDS = (*ACCOUNT_VALUES, "factor_set", "calc_run_id")
 def ref_dict(ref: str) -> dict[str, Any]:
     key, version = reference.split_ref(ref)
     return {"id": key, "version": version}
+
+
+def methodology_dict(ref: str) -> dict[str, Any]:
+    """A methodology version, and where the project explains every rule of it."""
+    return {**ref_dict(ref), "doc": METHODOLOGY_DOC}
 
 
 def enterprise(session: Session, uscc: str) -> Enterprise:
@@ -99,7 +112,17 @@ def _monthly_rows(session: Session, enterprise_id: int, year: int) -> list[Month
 
 
 def _quantities(row: MonthlyInput) -> dict[str, float]:
+    """One month's energy figures (``account`` derives its floored electricity)."""
     return {k: float(getattr(row, k) or 0.0) for k in ENERGY_KEYS}
+
+
+def _year_quantities(rows: list[MonthlyInput]) -> dict[str, float]:
+    """Σ of a period's monthly figures, the derived electricity floored month by month."""
+    out: dict[str, float] = dict.fromkeys(INPUT_KEYS, 0.0)
+    for r in rows:
+        for k, v in with_derived(_quantities(r)).items():
+            out[k] += v
+    return out
 
 
 def contract_dict(c: SupplierContract) -> dict[str, Any]:
@@ -129,6 +152,46 @@ def current_contracts(session: Session, enterprise_id: int, year: int) -> list[d
     return [contract_dict(c) for c in rows]
 
 
+ELECTRICITY_NOTE = (
+    "electricity: the rating basis, Σ monthly max(0, purchased − exported − green) × grid average; "
+    "electricity_location: location-based scope 2, Σ monthly max(0, purchased − exported) × grid "
+    "average (green power not deducted); electricity_market: market-based, supplier contracts at "
+    "their factor and the rest at the market factor / 电力排放三口径：评价口径（扣除绿电）、"
+    "基于位置（不扣绿电）、基于市场（合同电量按供应商因子，其余按市场因子）"
+)
+
+
+def _floored(row: MonthlyInput) -> bool:
+    p, x, g = (
+        float(getattr(row, k) or 0.0) for k in ("electricity", "electricity_exported", "electricity_green")
+    )
+    return x + g > p and (x > 0 or g > 0)
+
+
+def _coverage(rows: list[MonthlyInput]) -> dict[str, Any]:
+    """Which months a period's figures cover: with energy data, and reporting each
+    economic figure (an intensity divides the emissions of its denominator's months)."""
+    return {
+        "months_energy": [r.month for r in rows],
+        "months_value_added": [r.month for r in rows if r.value_added is not None],
+        "months_gross_output": [r.month for r in rows if r.gross_output is not None],
+        "months_tax": [r.month for r in rows if r.tax is not None],
+    }
+
+
+def _intensities(rows: list[MonthlyInput], totals: list[float], energy: list[float]) -> dict[str, Any]:
+    """Per denominator: Σ emissions ÷ Σ denominator over the months that report it."""
+    out: dict[str, Any] = {}
+    for k in ECONOMIC_KEYS:
+        months = [
+            (t, float(getattr(r, k))) for r, t in zip(rows, totals, strict=True) if getattr(r, k) is not None
+        ]
+        out[k] = intensity(sum(t for t, _ in months), sum(d for _, d in months)) if months else None
+    va = [(t, float(r.value_added)) for r, t in zip(rows, energy, strict=True) if r.value_added is not None]
+    out["energy"] = intensity(sum(t for t, _ in va), sum(d for _, d in va)) if va else None
+    return out
+
+
 def account_view(session: Session, uscc: str, year: int, month: str | None = None) -> dict[str, Any]:
     """The account of a year (stored result) or of one month (derived with the year's factor set)."""
     e = enterprise(session, uscc)
@@ -141,6 +204,8 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         raise NotFound(f"{uscc} has no account for {year} / {uscc}无{year}年碳账户数据")
     fs = reference.factor_set(acc.factor_set, session)
     rows = _monthly_rows(session, e.id, year)
+    contracts = current_contracts(session, e.id, year)
+    market_note: str | None = None
     if month is not None:
         try:
             period = Period.parse(month)
@@ -148,22 +213,29 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
             raise InvalidValue(str(exc)) from exc
         if period.year != year:
             raise NotFound(f"month {month} is not in {year} / 月份{month}不属于{year}年")
-        row = next((r for r in rows if r.month == period.month), None)
-        if row is None:
+        rows = [r for r in rows if r.month == period.month]
+        if not rows:
             raise NotFound(f"{uscc} has no data for {month} / {uscc}无{month}数据")
-        a = account(_quantities(row), year, fs)
-        econ = {k: getattr(row, k) for k in ECONOMIC_KEYS}
-        emissions = a.emissions()
-        market_note = a.market_error
-        contracts = current_contracts(session, e.id, year)
-        if contracts and market_note is None:
+        if contracts:
             market_note = (
                 "supplier contracts are annual: the year's account counts them, a month's does not "
                 "/ 供电合同按年计入年度碳账户，月度账户未计入"
             )
-        energy, months, by_carrier = a.energy_tce, 1, a.by_carrier
-        inputs = {k: getattr(row, k) for k in FIELD_KEYS}
-        sources = [_source(session, row)]
+        sources = [_source(session, rows[0])]
+    else:
+        sources = sorted({r.import_id for r in rows})
+    per_month = [account(_quantities(r), year, fs) for r in rows]
+    econ = {k: _sum_or_none(getattr(r, k) for r in rows) for k in ECONOMIC_KEYS}
+    inputs: dict[str, Any] = {k: sum(float(getattr(r, k) or 0.0) for r in rows) for k in FIELD_KEYS}
+    inputs.update(econ)
+    by_carrier: dict[str, float] = {}
+    for a in per_month:
+        for c, v in a.by_carrier.items():
+            by_carrier[c] = by_carrier.get(c, 0.0) + v
+    if month is not None:
+        a = per_month[0]
+        emissions = a.emissions()
+        energy = a.energy_tce
     else:
         emissions = {
             "total": acc.total,
@@ -171,30 +243,23 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
             "process": acc.process,
             "electricity": acc.electricity,
             "heat": acc.heat,
+            "electricity_location": acc.electricity_location,
             "electricity_market": acc.electricity_market,
+            "total_location": acc.total_location,
             "total_market": acc.total_market,
+            "biogenic": acc.biogenic,
         }
-        econ = {k: getattr(acc, k) for k in ECONOMIC_KEYS}
-        energy, months = acc.energy_tce, acc.months
-        totals = {k: sum(float(getattr(r, k) or 0.0) for r in rows) for k in FIELD_KEYS}
-        a = account(totals, year, fs)
-        by_carrier = a.by_carrier
-        market_note = a.market_error
-        contracts = current_contracts(session, e.id, year)
-        if acc.electricity_market is None and market_note is None:
+        energy = acc.energy_tce
+        if acc.electricity_location is None:
             market_note = (
-                "green power and supplier contracts cover more than the electricity consumed "
-                "/ 绿电与供电合同电量超过用电量"
-                if contracts
-                else "this account was stored before market-based scope 2 was computed; a "
-                "recalculation adds it / 该碳账户计算时尚无市场法电力排放，重新计算后补充"
+                "this account was stored before location-based and market-based electricity were "
+                "computed as they are now; a recalculation adds them / 该碳账户计算较早，重新计算后补充"
             )
-        inputs = {k: v for k, v in totals.items()}
-        for k in ECONOMIC_KEYS:
-            inputs[k] = econ[k]
-        sources = sorted({r.import_id for r in rows})
+    intensities = _intensities(rows, [a.total for a in per_month], [a.energy_tce for a in per_month])
+    coverage = _coverage(rows)
     grid = fs.grid_factor(year)
     market = fs.market_factor(year)
+    provisional = month is None and len(rows) < 12
     return {
         "uscc": e.uscc,
         "name": e.name,
@@ -205,13 +270,15 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         "value_added": econ["value_added"],
         "gross_output": econ["gross_output"],
         "tax": econ["tax"],
-        "intensity": intensity(emissions["total"], econ["value_added"]),
-        "intensities": {
-            "value_added": intensity(emissions["total"], econ["value_added"]),
-            "gross_output": intensity(emissions["total"], econ["gross_output"]),
-            "tax": intensity(emissions["total"], econ["tax"]),
-        },
-        "months": months,
+        "intensity": intensities["value_added"],
+        "energy_intensity": intensities["energy"],
+        "intensities": {k: intensities[k] for k in ECONOMIC_KEYS},
+        "months": len(rows),
+        "coverage": coverage,
+        "provisional": provisional,
+        "provisional_label": "暂评 (year to date)" if provisional else None,
+        "electricity_floored_months": [f"{year:04d}-{r.month:02d}" for r in rows if _floored(r)],
+        "electricity_note": ELECTRICITY_NOTE,
         "inputs": inputs,
         "grid_factor": {
             "value": grid.value,
@@ -228,11 +295,21 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         "market_note": market_note,
         "supplier_contracts": contracts,
         "factor_set": ref_dict(acc.factor_set),
-        "methodology": ref_dict(acc.methodology),
+        "methodology": methodology_dict(acc.methodology),
+        "methodology_doc": METHODOLOGY_DOC,
         "account_id": acc.id,
         "calc_run_id": acc.calc_run_id,
         "sources": sources,
     }
+
+
+# Where every figure of an account and a rating is explained (the project's own text).
+METHODOLOGY_DOC = "docs/methodology.md"
+
+
+def _sum_or_none(values: Any) -> float | None:
+    got = [float(v) for v in values if v is not None]
+    return sum(got) if got else None
 
 
 def _source(session: Session, row: MonthlyInput) -> dict[str, Any]:
@@ -288,10 +365,13 @@ def rating_dict(r: RatingRow, e: Enterprise) -> dict[str, Any]:
             "peer_count": r.peer_count,
         },
         "three_dimensional": {**dims, "score": r.score, "colour": r.colour},
+        "provisional": bool(r.provisional),
+        "months": mask_months(r.month_mask if r.month_mask is not None else FULL_YEAR),
+        "status_label": "暂评" if r.provisional else None,
         "reason": r.reason,
         "emissions_tco2": r.emissions,
         "factor_set": ref_dict(r.factor_set),
-        "methodology": ref_dict(r.methodology),
+        "methodology": methodology_dict(r.methodology),
         "rating_id": r.id,
         "calc_run_id": r.calc_run_id,
         "account_id": r.account_id,
@@ -328,6 +408,12 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
             "thresholds": thresholds(m),
             "account": account,
             "cuts": [c.as_dict() for c in cuts],
+            "methodology": methodology_dict(r.methodology),
+            "edge_rules_applied": [
+                {"rule": k, "reason": m.edge_rules[k].reason}
+                for k in explanation.get("edge_rules", [])
+                if k in m.edge_rules
+            ],
         }
     return d
 
@@ -354,8 +440,7 @@ def _carriers_on_read(session: Session, r: RatingRow, fs: FactorSet) -> dict[str
     """For a rating stored before explanations kept their carriers: the carriers of the
     current inputs, if they still add up to the rating's emissions (else none)."""
     rows = _monthly_rows(session, r.enterprise_id, r.year)
-    totals = {k: sum(float(getattr(row, k) or 0.0) for row in rows) for k in ENERGY_KEYS}
-    carriers = carrier_inputs(totals, r.year, fs)
+    carriers = carrier_inputs(_year_quantities(rows), r.year, fs)
     emitted = sum(c["emissions_tco2"] for c in carriers)
     if not rows or abs(emitted - r.emissions) > 1e-9 * max(1.0, abs(r.emissions)):
         return {}

@@ -29,8 +29,10 @@ from carbon.domain.methodology import Methodology, parse_methodology
 from carbon.services import audit
 from carbon.store.models import FactorSetRow, MethodologyRow, YearPolicy, utcnow
 
-DEFAULT_FACTOR_SET = "cn-default@1"
-DEFAULT_METHODOLOGY = "quzhou-3d@1"
+# New results use these; a year whose results were computed with earlier versions keeps
+# them (its year policy) until an audited recalculation moves it (docs/methodology.md).
+DEFAULT_FACTOR_SET = "cn-default@2"
+DEFAULT_METHODOLOGY = "quzhou-3d@2"
 MAX_DOCUMENT_BYTES = 1 << 20
 
 
@@ -43,7 +45,15 @@ class Kind:
     label_zh: str
     folder: str
     model: Any
-    parse: Callable[[Any], Any]
+    parse: Callable[..., Any]  # (document, *, strict) -> parsed
+
+    def validate(self, doc: Any) -> Any:
+        """A new publication: every key must be one the parser reads."""
+        return self.parse(doc, strict=True)
+
+    def read(self, doc: Any) -> Any:
+        """A stored or shipped document, published under the rules of its time."""
+        return self.parse(doc, strict=False)
 
 
 FACTOR_SETS = Kind("factor_set", "factor set", "因子集", "factor_sets", FactorSetRow, parse_factor_set)
@@ -101,7 +111,7 @@ _parsed: dict[tuple[str, str], Any] = {}
 def _parse(kind: Kind, doc: dict[str, Any], digest: str) -> Any:
     key = (kind.name, digest)
     if key not in _parsed:
-        _parsed[key] = kind.parse(doc)
+        _parsed[key] = kind.read(doc)
     return _parsed[key]
 
 
@@ -145,7 +155,7 @@ def register(session: Session) -> None:
         model = kind.model
         existing = {(r.key, r.version): r for r in session.scalars(select(model))}
         for doc in shipped(kind.name).values():
-            kind.parse(doc)  # validate before storing
+            kind.read(doc)  # validate before storing
             row = existing.get((doc["id"], doc["version"]))
             digest = sha256(doc)
             if row is None:
@@ -249,7 +259,7 @@ def publish(
 ) -> dict[str, Any]:
     """Publish a new version. The same document again changes nothing; other content under
     a published ``id@version`` is a conflict (publish the next version instead)."""
-    kind.parse(doc)  # every unit, range and source is checked before anything is stored
+    kind.validate(doc)  # every key, unit, range and source is checked before anything is stored
     ref = f"{doc['id']}@{doc['version']}"
     digest = sha256(doc)
     row = _row(session, kind, ref)

@@ -138,6 +138,10 @@ class MonthlyInput(Base):
     sheet: Mapped[str] = mapped_column(String(100))
     row: Mapped[int] = mapped_column(Integer)
     originals: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # 205-1 returns: fuel used as feedstock (用于原材料, canonical units by field key: not
+    # combustion, no emissions by default) and the 采用折标系数 the enterprise filed (tce/unit)
+    feedstock: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    tce_coefficients: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 # One nullable float column per input field, named by its key (canonical unit).
@@ -201,6 +205,16 @@ class AccountRow(Base):
     # market-based scope 2, a second figure beside the location-based ``electricity``
     electricity_market: Mapped[float | None] = mapped_column(Float, nullable=True)
     total_market: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # location-based scope 2 (green power not deducted), and its total
+    electricity_location: Mapped[float | None] = mapped_column(Float, nullable=True)
+    total_location: Mapped[float | None] = mapped_column(Float, nullable=True)
+    biogenic: Mapped[float | None] = mapped_column(Float, nullable=True)  # memo: biomass CO2
+    # coverage: bit m-1 set for each month with energy data / with value added
+    month_mask: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    value_added_month_mask: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    intensity: Mapped[float | None] = mapped_column(Float, nullable=True)  # over value-added months
+    energy_intensity: Mapped[float | None] = mapped_column(Float, nullable=True)  # tce / 10^4 CNY
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -237,6 +251,9 @@ class RatingRow(Base):
     colour: Mapped[str | None] = mapped_column(String(12), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     explanation: Mapped[dict[str, Any]]
+    # a year to date (暂评): compared with its peers over the same calendar months
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    month_mask: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -320,7 +337,7 @@ class BenchmarkRow(Base):
 
     __tablename__ = "benchmarks"
     __table_args__ = (
-        one_current("uq_benchmarks_current", "year", "level", "key", "denominator"),
+        one_current("uq_benchmarks_current", "year", "month_mask", "level", "key", "denominator"),
         Index("ix_benchmarks_group", "year", "level", "key", "denominator", "calc_run_id"),
     )
 
@@ -332,6 +349,9 @@ class BenchmarkRow(Base):
     level: Mapped[str] = mapped_column(String(10))  # division | section | all | county
     key: Mapped[str] = mapped_column(String(8))  # "26", "C", "all", "330802"
     denominator: Mapped[str] = mapped_column(String(20))  # value_added | gross_output | tax
+    # the calendar months compared (bit m-1 for month m): 4095 a whole year; fewer for the
+    # peers of a year to date (暂评), compared over the same months
+    month_mask: Mapped[int] = mapped_column(Integer, default=4095, server_default="4095")
     peer_count: Mapped[int] = mapped_column(Integer)
     emissions: Mapped[float] = mapped_column(Float)  # ΣE, tCO2
     denominator_total: Mapped[float] = mapped_column(Float)  # Σ denominator

@@ -175,7 +175,7 @@ def test_every_ratings_peer_group_is_a_benchmark(methodology):
 
 
 def _doc():
-    return json.loads((DATA / "methodologies" / "quzhou-3d-1.json").read_text("utf-8"))
+    return json.loads((DATA / "methodologies" / "quzhou-3d-2.json").read_text("utf-8"))
 
 
 def test_published_methodology_takes_the_default_percentile(methodology):

@@ -15,7 +15,12 @@ import pytest
 
 from carbon.domain.accounting import account, account_matrix, market_electricity, market_matrix
 from carbon.domain.errors import InvalidReferenceData, InvalidValue
-from carbon.domain.factors import GRID_AVERAGE_PROXY, RESIDUAL_MIX, parse_factor_set
+from carbon.domain.factors import (
+    EXCLUDING_MARKET_NON_FOSSIL,
+    GRID_AVERAGE_PROXY,
+    RESIDUAL_MIX,
+    parse_factor_set,
+)
 from carbon.domain.quantities import ENERGY_KEYS
 
 DATA = Path(__file__).resolve().parents[2] / "carbon" / "data"
@@ -23,7 +28,7 @@ MIX_SOURCE = {"document": "hypothetical residual mix for tests", "assumption": T
 
 
 def with_market(residual_mix: dict[str, object]) -> dict:
-    doc = json.loads((DATA / "factor_sets" / "cn-default-1.json").read_text("utf-8"))
+    doc = json.loads((DATA / "factor_sets" / "cn-default-2.json").read_text("utf-8"))
     doc = copy.deepcopy(doc)
     doc["id"], doc["market"] = "cn-market-test", {"residual_mix": residual_mix}
     return doc
@@ -44,7 +49,8 @@ def fs_mix():
 # -- factor data ---------------------------------------------------------------------------
 
 
-def test_set_without_market_section_uses_grid_average_and_says_so(fs):
+def test_set_without_market_section_uses_grid_average_and_says_so(fs_v1):
+    fs = fs_v1
     f = fs.market_factor(2023)
     assert (f.basis, f.value, f.source_year, f.proxy) == (GRID_AVERAGE_PROXY, 0.5306, 2023, False)
     d = f.as_dict()
@@ -73,7 +79,7 @@ def test_market_section_gives_residual_mix_by_year(fs_mix):
     ("market", "message"),
     [
         ("0.58", "residual_mix"),
-        ({"residual_mix": {}}, "give a year"),
+        ({"residual_mix": {}}, "map years"),
         ({"residual_mix": {"twenty": {"value": 0.5, "unit": "tCO2/MWh", "source": "x"}}}, "not a year"),
         ({"residual_mix": {"2023": {"value": 0.5, "unit": "kgCO2/kWh", "source": "x"}}}, "unit must be"),
         (
@@ -114,12 +120,13 @@ def test_green_power_lowers_market_figure_by_green_times_factor(fs_mix):
     assert without - with_green == pytest.approx(250.0 * 0.58)
 
 
-def test_covered_beyond_consumption_is_an_error_not_a_negative_emission(fs):
+def test_covered_beyond_consumption_floors_at_zero_never_negative(fs):
+    """DESIGN §9.1: the remainder is max(0, P − X − G − C): certificates beyond consumption
+    claim nothing more, and nothing is negative."""
     f = fs.market_factor(2023)
-    with pytest.raises(InvalidValue, match="cover more than"):
-        market_electricity(1000.0, 500.0, 600.0, f)  # consumed 500, green 600
-    with pytest.raises(InvalidValue, match="cover more than"):
-        market_electricity(1000.0, 0.0, 600.0, f, supplier_mwh=500.0, supplier_factor=0.3)
+    assert market_electricity(1000.0, 500.0, 600.0, f).tco2 == 0.0  # consumed 500, green 600
+    over = market_electricity(1000.0, 0.0, 600.0, f, supplier_mwh=500.0, supplier_factor=0.3)
+    assert over.residual_mwh == 0.0 and over.tco2 == pytest.approx(150.0)
     # Exactly all of it covered: residual zero, no error.
     assert market_electricity(1000.0, 0.0, 700.0, f, supplier_mwh=300.0, supplier_factor=0.3).tco2 == (
         pytest.approx(90.0)
@@ -159,12 +166,19 @@ def test_design_check_case_with_electricity_both_figures(fs, fs_mix):
     assert round(a.total, 2) == 29_272.10
     assert round(a.total_market, 2) == 29_311.62
     e = a.emissions()
-    assert {"total", "fuel", "process", "electricity", "heat", "electricity_market", "total_market"} == set(e)
-    assert a.market.basis == RESIDUAL_MIX and a.market_error is None
-    proxy = account(q, 2023, fs)
-    assert proxy.market.basis == GRID_AVERAGE_PROXY
-    assert proxy.electricity_market == pytest.approx(424.48)
-    assert proxy.total_market == pytest.approx(proxy.total)
+    assert {
+        "total", "fuel", "process", "electricity", "heat", "electricity_location", "electricity_market",
+        "total_location", "total_market", "biogenic",
+    } == set(e)  # fmt: skip
+    # location-based does not deduct green power: 1,000 × 0.5306
+    assert a.electricity_location == pytest.approx(530.6)
+    assert a.market.basis == RESIDUAL_MIX
+    v2 = account(q, 2023, fs)  # cn-default@2: MEE's factor excluding market-traded non-fossil power
+    assert v2.market.basis == EXCLUDING_MARKET_NON_FOSSIL
+    assert v2.electricity_market == pytest.approx(800 * 0.6096)
+    # green power: location-based > rating basis ≥ 0, market at the excluding factor
+    assert v2.electricity_location > v2.electricity >= 0
+    assert v2.total_location == pytest.approx(v2.total + 200 * 0.5306)
 
 
 def test_account_without_electricity_has_equal_figures(fs):
@@ -173,11 +187,13 @@ def test_account_without_electricity_has_equal_figures(fs):
     assert a.total_market == pytest.approx(a.total) == pytest.approx(160.0)
 
 
-def test_month_with_green_beyond_consumption_has_no_market_figure_and_says_why(fs):
+def test_month_with_green_beyond_consumption_floors_every_figure_at_zero(fs):
     a = account({"electricity": 100, "electricity_exported": 60, "electricity_green": 50}, 2022, fs)
-    assert a.electricity == pytest.approx(-10 * 0.5366)  # location-based as DESIGN §3 writes it
-    assert a.electricity_market is None and a.total_market is None
-    assert "cover more than" in a.market_error
+    assert a.electricity == 0.0  # max(0, 100 − 60 − 50): never negative (DESIGN §9.1)
+    assert a.electricity_location == pytest.approx(40 * 0.5366)  # max(0, 100 − 60)
+    assert a.electricity_market == 0.0 and a.total_market == a.total
+    exporter = account({"electricity": 100, "electricity_exported": 260}, 2022, fs)
+    assert (exporter.electricity, exporter.electricity_location, exporter.energy_tce) == (0.0, 0.0, 0.0)
 
 
 def test_market_matrix_matches_scalar_accounts(fs, fs_mix):
@@ -189,7 +205,7 @@ def test_market_matrix_matches_scalar_accounts(fs, fs_mix):
     q[:, g] = rng.uniform(0, 1, n) * q[:, p] * 0.7
     q[:5, g] = 0.0
     q[:5, x] = q[:5, p] + 10  # net exporters with no green power: zero
-    q[5:8, x] = q[5:8, p] - q[5:8, g] / 2  # green beyond consumption: not computable
+    q[5:8, x] = q[5:8, p] - q[5:8, g] / 2  # green beyond consumption: floors at zero
     years = rng.choice([2021, 2022, 2023, 2024], size=n)
     for factor_set in (fs, fs_mix):
         market, factors = market_matrix(q, years, factor_set)
@@ -197,12 +213,5 @@ def test_market_matrix_matches_scalar_accounts(fs, fs_mix):
         assert factors[2024].proxy
         for i in range(n):
             a = account(dict(zip(ENERGY_KEYS, q[i], strict=True)), int(years[i]), factor_set)
-            if a.electricity_market is None:
-                assert np.isnan(market[i]) and i in (5, 6, 7)
-            else:
-                assert market[i] == pytest.approx(a.electricity_market)
-        assert (market[:5] == 0).all()
-        if factor_set is fs:  # the grid proxy equals location-based wherever nothing is clamped
-            ok = ~np.isnan(market)
-            ok[:5] = False
-            assert market[ok] == pytest.approx(parts[ok, 2])
+            assert market[i] == pytest.approx(a.electricity_market)
+        assert (market[:8] == 0).all()

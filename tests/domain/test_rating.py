@@ -178,7 +178,7 @@ def test_region_level_city_compares_regional_contribution_with_the_whole_city(me
     county = by_uscc(rate_population(ents, 2023, methodology))
     # alone in its county, E001's regional value is 1.0; in the city (400 t / 200 万元 = 2.0) it is 2.0
     assert county["E001"].dimension("regional_contribution").value == pytest.approx(1.0)
-    doc = dict(methodology_documents()["quzhou-3d@1"])
+    doc = dict(methodology_documents()["quzhou-3d@2"])
     doc["three_dimensional"] = {**doc["three_dimensional"], "region_level": "city"}
     city_m = parse_methodology(doc)
     assert city_m.region_level == "city" and city_m.region_of("330881") == "330800"

@@ -176,7 +176,8 @@ def test_every_enough_carrier_cut_applied_reaches_its_target(methodology, target
 def test_net_exporter_electricity_is_no_lever(fs, methodology):
     q = {"electricity": 100.0, "electricity_exported": 150.0, "bituminous_coal": 5_000.0}
     carriers = carrier_inputs(q, 2023, fs)
-    assert carriers[0]["key"] == "electricity" and carriers[0]["quantity"] == -50.0
+    # exports beyond purchases floor the emitting electricity at zero (no credit for exports)
+    assert carriers[0]["key"] == "electricity" and carriers[0]["quantity"] == 0.0
     total = account(q, 2023, fs).total
     r = rate_population(population(total, carriers), 2023, methodology)[-1]
     cuts = what_if(r.explanation(), methodology)

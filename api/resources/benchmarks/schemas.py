@@ -41,6 +41,11 @@ class BenchmarkSchema(Schema):
     name_zh = fields.String(allow_none=True)
     name_en = fields.String(allow_none=True)
     denominator = fields.String(metadata={"description": "value_added, gross_output or tax"})
+    months = fields.List(
+        fields.Integer(),
+        metadata={"description": "the calendar months compared: all 12, or a year to date's (暂评)"},
+    )
+    provisional = fields.Boolean(metadata={"description": "the peers of a year to date, over its months"})
     peer_count = fields.Integer(allow_none=True)
     emissions_tco2 = fields.Float(allow_none=True, metadata={"description": "ΣE of the peers"})
     denominator_total = fields.Float(

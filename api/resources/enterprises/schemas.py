@@ -63,14 +63,35 @@ class AccountSchema(Schema):
     value_added = fields.Float(allow_none=True)
     gross_output = fields.Float(allow_none=True)
     tax = fields.Float(allow_none=True)
-    intensity = fields.Float(allow_none=True)
+    intensity = fields.Float(
+        allow_none=True, metadata={"description": "tCO2/万元 over the months that report value added"}
+    )
+    energy_intensity = fields.Float(
+        allow_none=True,
+        metadata={"description": "tce/万元 (单位增加值能耗) over the months that report value added"},
+    )
     intensities = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     months = fields.Integer()
+    coverage = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Integer()),
+        metadata={"description": "months with energy data, and reporting each economic figure"},
+    )
+    provisional = fields.Boolean(metadata={"description": "a year with fewer than 12 months: 暂评"})
+    provisional_label = fields.String(allow_none=True)
+    electricity_floored_months = fields.List(
+        fields.String(), metadata={"description": "months whose exports (+ green power) exceed purchases"}
+    )
+    electricity_note = fields.String()
+    methodology_doc = fields.String()
     inputs = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
     grid_factor = fields.Nested(GridFactorSchema)
     factor_proxy = fields.Boolean()
     market_basis = fields.String(
-        metadata={"enum": ["residual_mix", "grid_average_proxy"], "description": "market-based scope 2"}
+        metadata={
+            "enum": ["residual_mix", "grid_excluding_market_non_fossil", "grid_average_proxy"],
+            "description": "market-based scope 2",
+        }
     )
     market_factor = fields.Dict(metadata={"description": "basis, value, unit, year, factor_proxy, source"})
     market_note = fields.String(allow_none=True, metadata={"description": "why there is no market figure"})
