@@ -321,8 +321,8 @@ def _load(kind: str, name: str) -> dict[str, Any]:
 
 def rate(rows: Sequence[dict[str, Any]], year: int = RATED_YEAR) -> list[Rating]:
     """Annual accounts of every enterprise-year and the ratings of ``year`` (real core)."""
-    fs = parse_factor_set(_load("factor_sets", "cn-default-1.json"))
-    meth = parse_methodology(_load("methodologies", "quzhou-3d-1.json"))
+    fs = parse_factor_set(_load("factor_sets", "cn-default-2.json"))
+    meth = parse_methodology(_load("methodologies", "quzhou-3d-2.json"))
     to_canonical = {
         k: unit_factor(FIELD_BY_KEY[k].template_unit_zh, FIELD_BY_KEY[k].dimension)
         for k in (*ENERGY_KEYS, *ECONOMIC_KEYS)

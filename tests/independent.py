@@ -1,4 +1,4 @@
-"""An independent calculation of DESIGN §3-§5, the oracle of the end-to-end check.
+"""An independent calculation of DESIGN §3-§5 and §9 (v2), the oracle of the end-to-end check.
 
 Written from the DESIGN text alone and importing nothing from ``carbon``: the factor
 table of §5 is copied here on purpose, so that a wrong value in the service's data (or a
@@ -30,7 +30,7 @@ FUELS: dict[str, tuple[float, float, float, float | None]] = {
     "anthracite": (26.700, 0.02740, 0.94, None),
     "bituminous_coal": (19.570, 0.02610, 0.93, None),
     "lignite": (11.900, 0.02800, 0.96, None),
-    "cleaned_coal": (26.334, 0.02541, 0.90, 0.9000),
+    "cleaned_coal": (26.344, 0.02541, 0.90, 0.9000),  # v2: 6,300 kcal/kg × 4.1816 (v1 26.334)
     "coke": (28.435, 0.02950, 0.93, 0.9714),
     "crude_oil": (41.816, 0.02010, 0.98, 1.4286),
     "fuel_oil": (41.816, 0.02110, 0.98, 1.4286),
@@ -150,8 +150,9 @@ def annual_accounts(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, int], 
         purchased = _num(row, "electricity") * MWH_PER_TEMPLATE_UNIT
         exported = _num(row, "electricity_exported") * MWH_PER_TEMPLATE_UNIT
         green = _num(row, "electricity_green") * MWH_PER_TEMPLATE_UNIT
-        acc.electricity += (purchased - exported - green) * grid_factor(year)
-        acc.tce += (purchased - exported) * ELECTRICITY_TCE
+        # v2: each month floors at zero (no credit for exports)
+        acc.electricity += max(0.0, purchased - exported - green) * grid_factor(year)
+        acc.tce += max(0.0, purchased - exported) * ELECTRICITY_TCE
         heat = _num(row, "heat")
         acc.heat += heat * HEAT_EF
         acc.tce += heat * HEAT_TCE

@@ -28,8 +28,10 @@ class Source:
     note: str = ""
     assumption: bool = False
     published: str | None = None  # the source's publication date, YYYY-MM-DD
-    # whether the value was checked against the source's own text (None: the document
-    # does not say, as v1 documents do not)
+    # whether the value was found in a text quoting its source (the standard's table, the
+    # announcement or a report of it; the note says which); None: the document does not
+    # say, as v1 documents do not
+
     verified: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:

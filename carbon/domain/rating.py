@@ -438,12 +438,12 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
     e = r.emissions
     intensity = e / va
     peer = aggregates["value_added"].peers(r, ce.peer_levels, ce.min_peers)
-    if peer is None:  # only when every level's intensity is ≤ 0 and the rule skips them
-        rule = m.rule(NON_POSITIVE_PEERS)
-        return _not_computable(r, year, m, rule.reason if rule else "no peer group / 无可比同组")
     zero = m.rule(ZERO_EMISSIONS) if e == 0 else None
     if zero is not None:
         return _zero_emissions(r, year, m, peer, zero.reason)
+    if peer is None:  # only when every level's intensity is ≤ 0 and the rule skips them
+        rule = m.rule(NON_POSITIVE_PEERS)
+        return _not_computable(r, year, m, rule.reason if rule else "no peer group / 无可比同组")
     ratio = intensity / peer.intensity if peer.intensity > 0 else math.inf
     dims = [_dimension(r, rules, m, aggregates[rules.denominator]) for rules in m.dimensions]
     applied = tuple(
@@ -490,7 +490,7 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
     )
 
 
-def _zero_emissions(r: RatingInput, year: int, m: Methodology, peer: Group, reason: str) -> Rating:
+def _zero_emissions(r: RatingInput, year: int, m: Methodology, peer: Group | None, reason: str) -> Rating:
     """The zero-emissions edge rule: class low, K = 0, grade 1, every dimension 100."""
     ce = m.carbon_efficiency
     dims = tuple(
@@ -507,7 +507,7 @@ def _zero_emissions(r: RatingInput, year: int, m: Methodology, peer: Group, reas
         denominators=r.denominators,
         intensity=0.0,
         intensity_class=CLASS_ORDER[0],
-        industry_intensity=peer.intensity,
+        industry_intensity=peer.intensity if peer is not None else None,
         ratio=0.0,
         grade=ce.grade(0.0),
         peer=peer,

@@ -81,10 +81,13 @@ def test_account_and_rate_json_contract(db_url, imported):
     } <= set(acc)
     # The DESIGN §8 keys, and market-based scope 2 beside them (a second figure, issue 5).
     assert set(acc["emissions_tco2"]) == {"total", "fuel", "process", "electricity", "heat"} | {
+        "electricity_location",
         "electricity_market",
+        "total_location",
         "total_market",
+        "biogenic",
     }
-    assert acc["market_basis"] in ("residual_mix", "grid_average_proxy")
+    assert acc["market_basis"] == "grid_excluding_market_non_fossil"
     assert acc["period"] == "2023" and isinstance(acc["energy_tce"], float)
     code, month, _ = carbon(db_url, "account", uscc, "--year", "2023", "--month", "2023-03", "--json")
     assert code == 0 and month["period"] == "2023-03"
@@ -118,8 +121,8 @@ def test_recalc_dry_run_and_run_with_same_versions_change_nothing(db_url, import
     code, doc, _ = carbon(db_url, "recalc", "--year", "2023", "--dry-run", "--json")
     assert code == 0 and doc["status"] == "dry_run"
     assert doc["ratings_written"] == 0 and doc["ratings_unchanged"] == len(imported["enterprises"])
-    code, doc, _ = carbon(db_url, "recalc", "--year", "2023", "--factor-set", "cn-default@1", "--json")
-    assert code == 0 and doc["accounts_written"] == 0 and doc["factor_sets"] == {"2023": "cn-default@1"}
+    code, doc, _ = carbon(db_url, "recalc", "--year", "2023", "--factor-set", "cn-default@2", "--json")
+    assert code == 0 and doc["accounts_written"] == 0 and doc["factor_sets"] == {"2023": "cn-default@2"}
 
 
 def test_demo_imports_samples_and_prints_summary(db_url):

@@ -87,8 +87,8 @@ def test_enterprises_accounts_ratings(loaded):
     assert elec["header"] == "电力(万千瓦时)" and elec["cell"] == f"F{src['row']}"
     assert elec["canonical"] == pytest.approx(elec["as_written"] * 10)  # 万千瓦时 -> MWh
     assert src["sha256"] and src["filename"].endswith(".xlsx")
-    assert year["factor_set"] == {"id": "cn-default", "version": 1}
-    assert year["methodology"] == {"id": "quzhou-3d", "version": 1}
+    assert year["factor_set"] == {"id": "cn-default", "version": 2}
+    assert year["methodology"] == {"id": "quzhou-3d", "version": 2, "doc": "docs/methodology.md"}
     parts = year["emissions_tco2"]
     assert parts["total"] == pytest.approx(
         parts["fuel"] + parts["process"] + parts["electricity"] + parts["heat"]

@@ -141,8 +141,8 @@ def test_api_lists_benchmarks_with_names(loaded):
     assert by_key[("section", "C")]["name_zh"] == "制造业"
     assert by_key[("all", "all")]["name_en"] == "All enterprises"
     one = by_key[("all", "all")]
-    assert one["methodology"] == {"id": "quzhou-3d", "version": 1}
-    assert one["factor_set"] == {"id": "cn-default", "version": 1}
+    assert one["methodology"] == {"id": "quzhou-3d", "version": 2}
+    assert one["factor_set"] == {"id": "cn-default", "version": 2}
     assert one["current"] is True and one["calc_run_id"] > 0 and one["advanced_percentile"] == 20.0
     assert one["intensity"] == one["emissions_tco2"] / one["denominator_total"]
     assert one["peer_count"] == sum(i["peer_count"] for i in items if i["level"] == "county")

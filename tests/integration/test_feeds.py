@@ -61,7 +61,8 @@ def test_json_push_changes_the_account_by_value_times_grid_factor(app, loaded, u
     old_mwh = before["inputs"]["electricity"] or 0.0
     grid = before["grid_factor"]["value"]
 
-    r = push(loaded, [reading(uscc, value=12.5)])
+    # 60 万千瓦时 = 600 MWh, above the month's green power, so the change is linear
+    r = push(loaded, [reading(uscc, value=60.0)])
     assert r.status_code == 201, r.json
     assert r.json["source"] == SOURCE
     assert (r.json["accepted"], r.json["unchanged"], r.json["replaced"]) == (1, 0, 0)
@@ -69,8 +70,8 @@ def test_json_push_changes_the_account_by_value_times_grid_factor(app, loaded, u
     assert r.json["job"]["status"] == "done" and r.json["job"]["params"]["reason"] == "feed"
 
     after = month_account(loaded, uscc)
-    delta = (12.5 * 10 - old_mwh) * grid  # 万千瓦时 -> MWh
-    assert after["inputs"]["electricity"] == pytest.approx(125.0)
+    delta = (60.0 * 10 - old_mwh) * grid  # 万千瓦时 -> MWh
+    assert after["inputs"]["electricity"] == pytest.approx(600.0)
     assert after["emissions_tco2"]["total"] == pytest.approx(before["emissions_tco2"]["total"] + delta)
     year_after = loaded.get(f"/api/v1/enterprises/{uscc}/accounts/2023").json
     assert year_after["emissions_tco2"]["total"] == pytest.approx(

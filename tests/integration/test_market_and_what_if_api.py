@@ -70,35 +70,37 @@ def test_account_shows_both_figures(loaded, db_url):
     w = loaded.get(f"/api/v1/enterprises/{W}/accounts/2023").json
     et, ew = t["emissions_tco2"], w["emissions_tco2"]
     # DESIGN §8 keys unchanged, the market figures beside them.
-    assert {"total", "fuel", "process", "electricity", "heat", "electricity_market", "total_market"} == set(
-        et
-    )
+    assert {
+        "total", "fuel", "process", "electricity", "heat", "electricity_location", "electricity_market",
+        "total_location", "total_market", "biogenic",
+    } == set(et)  # fmt: skip
+    assert et["electricity_location"] == pytest.approx(12_000 * 0.5306)  # green power not deducted
     assert round(et["fuel"], 2) == 28_847.62
     assert et["electricity"] == pytest.approx(9_600 * 0.5306)
-    assert et["electricity_market"] == pytest.approx(5_093.76)
-    assert ew["electricity_market"] == pytest.approx(6_367.20)
-    assert ew["electricity_market"] - et["electricity_market"] == pytest.approx(2_400 * 0.5306)
+    assert et["electricity_market"] == pytest.approx(9_600 * 0.6096)
+    assert ew["electricity_market"] == pytest.approx(12_000 * 0.6096)
+    assert ew["electricity_market"] - et["electricity_market"] == pytest.approx(2_400 * 0.6096)
     assert et["total_market"] == pytest.approx(
         et["fuel"] + et["process"] + et["electricity_market"] + et["heat"]
     )
-    assert t["market_basis"] == "grid_average_proxy"
+    assert t["market_basis"] == "grid_excluding_market_non_fossil"
     mf = t["market_factor"]
-    assert (mf["value"], mf["unit"], mf["year"], mf["factor_proxy"]) == (0.5306, "tCO2/MWh", 2023, False)
-    assert "China publishes no official residual mix" in mf["source"]["note"]
-    assert "公告2025年第47号" in mf["source"]["document"] and mf["source"]["assumption"] is True
+    assert (mf["value"], mf["unit"], mf["year"], mf["factor_proxy"]) == (0.6096, "tCO2/MWh", 2023, False)
+    assert "不包括市场化交易的非化石能源电量" in mf["source"]["document"]
+    assert "公告2025年第47号" in mf["source"]["document"] and "assumption" not in mf["source"]
     assert t["market_note"] is None
 
     month = loaded.get(f"/api/v1/enterprises/{T}/accounts/2023?month=2023-02").json
     em = month["emissions_tco2"]
     assert em["electricity"] == pytest.approx(800 * 0.5306)
-    assert em["electricity_market"] == pytest.approx(800 * 0.5306)
-    assert em["total_market"] == pytest.approx(em["total"])
-    assert month["market_basis"] == "grid_average_proxy"
+    assert em["electricity_market"] == pytest.approx(800 * 0.6096)
+    assert em["total_market"] == pytest.approx(em["total"] - 800 * 0.5306 + 800 * 0.6096)
+    assert month["market_basis"] == "grid_excluding_market_non_fossil"
 
     result = CliRunner().invoke(cli, ["--db", db_url, "account", T, "--year", "2023"], catch_exceptions=False)
     assert result.exit_code == 0
     line = next(ln for ln in result.stdout.splitlines() if "market-based 市场法" in ln)
-    assert "5,093.76" in line and "grid_average_proxy" in line
+    assert "5,852.16" in line and "grid_excluding_market_non_fossil" in line
 
 
 def _grade(k: float) -> int:
@@ -180,7 +182,11 @@ def test_results_stored_before_market_figures_and_carriers(app, loaded, db_url):
     from carbon.store.models import AccountRow, RatingRow
 
     with app.extensions["carbon_db"].unit_of_work() as s:
-        s.execute(update(AccountRow).values(electricity_market=None, total_market=None))
+        s.execute(
+            update(AccountRow).values(
+                electricity_market=None, total_market=None, electricity_location=None, total_location=None
+            )
+        )
         for r in s.scalars(select(RatingRow)):
             r.explanation = {k: v for k, v in r.explanation.items() if k != "carriers"}
     t = loaded.get(f"/api/v1/enterprises/{T}/accounts/2023").json
@@ -197,5 +203,5 @@ def test_results_stored_before_market_figures_and_carriers(app, loaded, db_url):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["accounts_written"] == 6
     t = loaded.get(f"/api/v1/enterprises/{T}/accounts/2023").json
-    assert t["emissions_tco2"]["electricity_market"] == pytest.approx(5_093.76)
+    assert t["emissions_tco2"]["electricity_market"] == pytest.approx(9_600 * 0.6096)
     assert t["market_note"] is None

@@ -137,7 +137,7 @@ def test_city_report_totals_match_the_accounts_and_files_are_written(loaded, tmp
     assert res["yoy_pct"]["month"] == pytest.approx(round((now["month"] / before["month"] - 1) * 100, 2))
     assert res["yoy_pct"]["ytd"] == pytest.approx(round((now["ytd"] / before["ytd"] - 1) * 100, 2))
     assert res["rating_year"] == 2023
-    assert res["factor_set"] == {"id": "cn-default", "version": 1}
+    assert res["factor_set"] == {"id": "cn-default", "version": 2}
 
     wb = load_workbook(tmp_path / "out" / xlsx_name)
     assert wb.sheetnames == list(SHEETS)

@@ -37,8 +37,9 @@ def enterprise(client):
 def test_a_supplier_contract_changes_the_market_figure_only(enterprise):
     client = enterprise
     before = client.get(f"/api/v1/enterprises/{CODE}/accounts/2023").json
-    # 1,200 万千瓦时 = 12,000 MWh purchased, 1,200 MWh green: market = 10,800 × 0.5306 (grid proxy)
-    assert before["emissions_tco2"]["electricity_market"] == pytest.approx(10800 * 0.5306)
+    # 1,200 万千瓦时 = 12,000 MWh purchased, 1,200 MWh green: market = 10,800 × 0.6096 (MEE's 2023
+    # factor excluding market-traded non-fossil power, cn-default@2)
+    assert before["emissions_tco2"]["electricity_market"] == pytest.approx(10800 * 0.6096)
     r = client.post(
         f"/api/v1/enterprises/{CODE}/supplier-contracts",
         json={"year": 2023, "supplier": "衢州水电", "amount": 300, "unit": "万千瓦时",
@@ -47,7 +48,7 @@ def test_a_supplier_contract_changes_the_market_figure_only(enterprise):
     assert r.status_code == 201, r.json
     assert r.json["contract"]["mwh"] == pytest.approx(3000.0) and r.json["job"]["status"] == "done"
     after = client.get(f"/api/v1/enterprises/{CODE}/accounts/2023").json
-    assert after["emissions_tco2"]["electricity_market"] == pytest.approx(3000 * 0.05 + 7800 * 0.5306)
+    assert after["emissions_tco2"]["electricity_market"] == pytest.approx(3000 * 0.05 + 7800 * 0.6096)
     assert after["emissions_tco2"]["electricity"] == before["emissions_tco2"]["electricity"]
     assert after["emissions_tco2"]["total"] == before["emissions_tco2"]["total"]
     assert [c["supplier"] for c in after["supplier_contracts"]] == ["衢州水电"]
@@ -59,20 +60,21 @@ def test_a_supplier_contract_changes_the_market_figure_only(enterprise):
     )  # fmt: skip
     assert r.status_code == 201
     again = client.get(f"/api/v1/enterprises/{CODE}/accounts/2023").json
-    assert again["emissions_tco2"]["electricity_market"] == pytest.approx(9800 * 0.5306)
+    assert again["emissions_tco2"]["electricity_market"] == pytest.approx(9800 * 0.6096)
     history = client.get(f"/api/v1/enterprises/{CODE}/supplier-contracts").json
     assert [(c["mwh"], c["current"]) for c in history] == [(3000.0, False), (1000.0, True)]
 
 
-def test_contracts_beyond_consumption_make_no_market_figure(enterprise):
+def test_contracts_beyond_consumption_floor_the_remainder_at_zero(enterprise):
+    """20,000 MWh under contract against 10,800 MWh consumed net of green power: the contract
+    counts at its factor, the remainder is max(0, …) = 0, never negative."""
     r = enterprise.post(
         f"/api/v1/enterprises/{CODE}/supplier-contracts",
         json={"year": 2023, "supplier": "x", "amount": 20000, "factor_tco2_per_mwh": 0.1, "evidence": "e"},
     )
     assert r.status_code == 201
     account = enterprise.get(f"/api/v1/enterprises/{CODE}/accounts/2023").json
-    assert account["emissions_tco2"]["electricity_market"] is None
-    assert "cover more than" in account["market_note"]
+    assert account["emissions_tco2"]["electricity_market"] == pytest.approx(20_000 * 0.1)
 
 
 @pytest.mark.parametrize(
