@@ -112,7 +112,7 @@ def population_benchmarks(
 ) -> list[Benchmark]:
     """Every peer group of a population for one denominator.
 
-    The peers are those with the denominator > 0 (DESIGN §4.1), as in the ratings; the
+    The peers are those with the denominator > 0 (docs/methodology.md §7), as in the ratings; the
     sums are the ratings' own (``Aggregates``), so a rating's peer figures equal these.
     """
     population = list(inputs)

@@ -1,4 +1,4 @@
-"""Rules for what the service writes into spreadsheets (DESIGN §7)."""
+"""Rules for what the service writes into spreadsheets (formula-like text is escaped)."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ class Colour:
     min_score: float | None
 
 
-# Edge rules (DESIGN §9.5): each is data in the methodology, with the reason a rating shows
+# Edge rules (docs/methodology.md §9): each is data in the methodology, with the reason a rating shows
 # when it applies. A methodology without one keeps the behaviour before the rule (v1).
 ZERO_EMISSIONS = "zero_emissions"  # L = 0: class low, K = 0, grade 1, every dimension 100
 NON_POSITIVE_PEERS = "non_positive_peer_intensity"  # skip a peer group with ΣE/ΣD ≤ 0
@@ -113,7 +113,7 @@ class Methodology:
     assumptions: tuple[str, ...]
     # The percentile of the peers' intensities that is their "advanced value" (benchmarks).
     advanced_percentile: float = DEFAULT_ADVANCED_PERCENTILE
-    # The region 区域贡献度 compares with: the county (6-digit code, DESIGN §4.2) or the city.
+    # The region 区域贡献度 compares with: the county (6-digit code) or the city.
     region_level: str = "county"
     edge_rules: Mapping[str, EdgeRule] = field(default_factory=dict)
     emission_basis: str = "total"

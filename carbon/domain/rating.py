@@ -241,7 +241,7 @@ class Rating:
         return None
 
     def summary(self) -> dict[str, Any]:
-        """The JSON keys of the command-line contract (DESIGN §8)."""
+        """The JSON keys of the command-line contract (README, "Command line")."""
         return {
             "uscc": self.uscc,
             "year": self.year,

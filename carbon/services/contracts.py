@@ -1,6 +1,6 @@
 """Supplier contracts: electricity bought at a supplier-specific emission factor.
 
-They enter the market-based scope 2 figure only (DESIGN §3: a second figure beside the
+They enter the market-based scope 2 figure only (docs/methodology.md §3.2: a second figure beside the
 location-based one, never a replacement). Recording a contract queues the recomputation
 of its year, like any other input; a new record for the same enterprise, year and
 supplier supersedes the earlier one, which stays readable.

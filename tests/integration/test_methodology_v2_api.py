@@ -18,6 +18,7 @@ A = make_uscc("913308022WA000000")  # green power, an export-heavy month
 B = make_uscc("913308022WB000000")  # three months, value added in one
 PEERS = [make_uscc(f"913308022WP00000{i}") for i in range(5)]
 Y = make_uscc("913308022WY000000")  # a year to date: 2024-01..03 only
+L = make_uscc("913308022WL000000")  # a lime kiln: process CO2 beside its fuel
 
 
 def row(uscc: str, month: str, **figures: object) -> dict[str, object]:
@@ -50,6 +51,8 @@ def rows() -> list[dict[str, object]]:
         out.append(row(Y, f"2023-{m:02d}", bituminous_coal=300.0, value_added=100.0))
     for m in range(4, 13):
         out.append(row(Y, f"2023-{m:02d}", bituminous_coal=300.0, value_added=100.0))
+    for m in range(1, 13):
+        out.append(row(L, f"2023-{m:02d}", bituminous_coal=50.0, process_co2=400.0, value_added=100.0))
     return out
 
 
@@ -139,3 +142,40 @@ def test_year_to_date_shown_in_the_ratings_list(loaded):
     by = {i["uscc"]: i for i in items}
     assert by[Y]["provisional"] is True and by[Y]["status_label"] == "暂评"
     assert by[PEERS[1]]["provisional"] is False
+
+
+def test_an_energy_basis_methodology_rates_emissions_from_energy_use_only(loaded):
+    """A methodology with ``emission_basis: energy`` leaves process CO2 out of the rating
+    (the Huzhou method rates emissions from energy use); the account keeps every part."""
+    import json
+
+    from carbon.services.reference import methodology_documents
+
+    doc = json.loads(json.dumps(methodology_documents()["quzhou-3d@2"]))
+    doc["version"], doc["emission_basis"] = 3, "energy"
+    r = loaded.post("/api/v1/methodologies", data=json.dumps(doc), content_type="application/json")
+    assert r.status_code == 201, r.json
+    run = loaded.post(
+        "/api/v1/recalculations", json={"years": [2023], "methodology": "quzhou-3d@3", "dry_run": False}
+    )
+    assert run.status_code == 200, run.json
+    acc = loaded.get(f"/api/v1/enterprises/{L}/accounts/2023").json
+    rating = loaded.get(f"/api/v1/enterprises/{L}/ratings/2023").json
+    e = acc["emissions_tco2"]
+    assert e["process"] == pytest.approx(12 * 400.0) and e["total"] == pytest.approx(e["fuel"] + e["process"])
+    assert rating["emissions_tco2"] == pytest.approx(e["fuel"])
+    assert rating["carbon_efficiency"]["intensity"] == pytest.approx(e["fuel"] / 1200.0)
+    assert rating["explanation"]["emission_basis"] == "energy"
+    assert "process_co2" not in [c["key"] for c in rating["explanation"]["carriers"]]
+
+
+def test_unknown_methodology_keys_are_refused_at_publish(loaded):
+    import json
+
+    from carbon.services.reference import methodology_documents
+
+    v1 = methodology_documents()["quzhou-3d@1"]
+    doc = {**json.loads(json.dumps(v1)), "version": 7}
+    r = loaded.post("/api/v1/methodologies", data=json.dumps(doc), content_type="application/json")
+    assert r.status_code == 422 and "region_level" in r.json["message"]
+    assert loaded.get("/api/v1/methodologies/quzhou-3d@1").status_code == 200  # v1 stays readable

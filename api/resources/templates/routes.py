@@ -1,4 +1,4 @@
-"""The energy workbook template enterprises fill in (DESIGN §6.1)."""
+"""The energy workbook template enterprises fill in ."""
 
 from __future__ import annotations
 
