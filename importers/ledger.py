@@ -40,7 +40,10 @@ from importers.cells import (
     read_uscc,
 )
 from importers.detect import Table, is_total_column, unit_text
+from importers.energy_names import UNIT_HINTS
 from importers.layout import UNIT_EXAMPLES, is_total_label, match_header
+from importers.ledger_extras import LedgerExtras
+from importers.row_checks import export_floor
 
 _IDENTITY = ("uscc", "name", "industry_code", "region_code")
 
@@ -72,6 +75,8 @@ class _Ledger:
         self.warnings: list[CellError] = []
         self.columns: list[ColumnMapping] = []
         self.enterprises: dict[str, _Enterprise] = {}
+        self.extras = LedgerExtras(sheet, self.letter, self.err, self.warn, table.label_column)
+        self.month_columns: dict[Period, int] = {}
 
     def letter(self, j: int) -> str:
         return column_letter(self.first_col + j)
@@ -195,9 +200,11 @@ class _Ledger:
         try:
             factor = unit_factor(unit, f.dimension)
         except KeyError as exc:
+            hint = f"; {UNIT_HINTS[key]}" if key in UNIT_HINTS else ""
             self.err(
-                r, t.label_column, f"{text}: {exc.args[0]}; accepted units: {UNIT_EXAMPLES[f.dimension]}"
-            )
+                r, t.label_column,
+                f"{text}: {exc.args[0]}; accepted units: {UNIT_EXAMPLES[f.dimension]}{hint}",
+            )  # fmt: skip
             return None
         header = text if split_header(text)[1] is not None else f"{text}({unit})"
         return key, header, unit, factor
@@ -225,10 +232,17 @@ class _Ledger:
             if any(is_total_label(v) for j, v in enumerate(row) if j not in periods):
                 continue  # 合计 / 能源合计 rows: not an input
             ent = self._row_enterprise(row, r, id_cols, block_ent)
+            unit_cell = row[t.unit_column] if t.unit_column is not None and t.unit_column < len(row) else ""
+            if self.extras.take(row, r, unit_cell, ent):
+                continue  # steam, 焓值, 甲醇 …: applied once every row is read
             q = self.quantity(row, r)
             if ent is None or q is None:
                 continue
             self._read_values(ent, row, r, q, periods, total_col)
+        self.month_columns = {p: j for j, p in periods.items()}
+        carriers = any(k not in ECONOMIC_KEYS for e in self.enterprises.values() for k in e.fields)
+        self.extras.finish(periods, carriers, self.rows[: t.first_data], self.first_row, self.first_col)
+        self.columns.extend(self.extras.columns)
         return self.result()
 
     def _row_enterprise(
@@ -318,6 +332,9 @@ class _Ledger:
                              f"{p}: green electricity ({g:g} MWh) is greater than electricity ({e:g} MWh) "
                              "/ 绿电不能大于外购电力")  # fmt: skip
                     continue
+                floor = export_floor(values, p)
+                if floor is not None and floor[0] in ent.fields:
+                    self.warn(ent.fields[floor[0]], self.month_columns.get(p), floor[1])
                 records.append(
                     MonthlyRecord(
                         ent.uscc,

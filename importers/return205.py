@@ -89,9 +89,9 @@ from typing import Any
 from carbon.domain.errors import CellError
 from carbon.domain.identifiers import Period
 from carbon.domain.quantities import (
+    COMBUSTION_KEYS,
     FIELD_BY_KEY,
     FIELDS,
-    FUEL_KEYS,
     UNITS,
     Dimension,
     normalise_unit,
@@ -110,7 +110,20 @@ from importers.cells import (
     read_region,
     read_uscc,
 )
+from importers.energy_names import UNIT_HINTS, alias_key
 from importers.layout import NAME_MAX_CHARS, UNIT_EXAMPLES, is_total_label
+from importers.return205_extras import (
+    Other,
+    block_parameters,
+    coefficient,
+    coefficients,
+    cumulative_feedstock,
+    feedstock,
+    figure,
+    is_sub_label,
+    special_row,
+    tce_problem,
+)
 
 HEADER_SEARCH_ROWS = 40  # the 能源名称 header is looked for in rows 1-40
 MAX_HEADER_ROWS = 4  # the 能源名称 row and up to three more
@@ -151,7 +164,7 @@ def _fold(text: str) -> str:
 
 def _energy_fields() -> dict[str, str]:
     table: dict[str, str] = {}
-    carriers = (*FUEL_KEYS, "electricity", "heat")
+    carriers = (*COMBUSTION_KEYS, "electricity", "heat")
     for f in FIELDS:
         if f.key in carriers:
             for n in (f.name_zh, f.name_en, *f.synonyms):
@@ -326,6 +339,8 @@ def _role(own: list[str], groups: list[str]) -> str | None:
         return "unit"
     if o == "代码" or o.endswith("代码"):
         return "code"
+    if "折标" in o or "系数" in o:
+        return "ref_coef" if "参考" in o else "coef"
     if any(w in a for w in ("金额", "折标", "系数", "价格", "单价", "千元", "万元")):
         return None
     if "运输" in o:
@@ -474,6 +489,9 @@ class _EnergyRow:
     feedstock: Decimal = _ZERO  # cumulative 用于原材料, row unit
     ok: bool = True  # every cell read
     counted: bool = True
+    breakdown: bool = False  # a second row of a field already given (其中：外购电力)
+    coef: Decimal | None = None  # 采用折标系数, tce per row unit
+    ref_coef: Decimal | None = None  # 参考折标系数
 
     @property
     def total_c(self) -> Decimal:
@@ -506,6 +524,8 @@ class _Sheet:
     coal_mode: dict[str, str | None] = field(default_factory=dict)  # parent field -> "parent"/"breakdown"
     period_row: int | None = None  # the cell the month was read from, if any
     period_column: str | None = None
+    others: list[Other] = field(default_factory=list)  # rows no field reads, for 能源合计
+    stated_tce: tuple[int, Decimal] | None = None  # the 能源合计 row and its figure
 
     @property
     def ordinal(self) -> int:
@@ -585,7 +605,7 @@ class _SheetReader:
         block = read_block(rows[:h])
         self._identity(sheet, block, rows[:h])
         sheet.period = self._period(sheet, block, rows[:h])
-        self._rows(sheet, header)
+        self._rows(sheet, header, block_parameters(rows[:h], self.err))
         if not sheet.rows and sheet.first_row == 0:
             self.warn(
                 None,
@@ -594,7 +614,17 @@ class _SheetReader:
             )
             return None
         self._coal(sheet)
+        self._tce(sheet)
         return sheet
+
+    def _tce(self, sheet: _Sheet) -> None:
+        """A warning where the rows' tce and the 能源合计 row are more than 1 % apart."""
+        if sheet.stated_tce is None:
+            return
+        r, stated = sheet.stated_tce
+        found = tce_problem(sheet.rows, sheet.others, stated, BREAKDOWN)
+        if found is not None:
+            self.warn(r, sheet.letters["total"], found[1])
 
     # -- identity ------------------------------------------------------------------------
 
@@ -734,12 +764,13 @@ class _SheetReader:
 
     # -- energy rows ---------------------------------------------------------------------
 
-    def _rows(self, sheet: _Sheet, header: _Header) -> None:
+    def _rows(self, sheet: _Sheet, header: _Header, params: dict[str, float | None]) -> None:
         roles = header.roles
         name_col = roles["name"]
         letters = sheet.letters
         seen: dict[str, _EnergyRow] = {}
         by_field: dict[str, _EnergyRow] = {}
+        converted: set[str] = set()  # rows converted to heat (蒸汽, 热水)
         for i in range(header.first_data, len(self.rows)):
             row = self.rows[i]
             r = i + 1
@@ -770,15 +801,33 @@ class _SheetReader:
             unit_text = _text(unit_cell) if isinstance(unit_cell, str) else ""
             code = _code(_cell(row, roles.get("code")))
             if is_total_label(name) or (code == TOTAL_CODE and unit_text.lower() in TCE_UNITS):
+                stated = figure(_cell(row, roles["total"]))
+                energy_total = "能源合计" in name or code == TOTAL_CODE
+                if stated is not None and sheet.stated_tce is None and energy_total:
+                    sheet.stated_tce = (r, stated)
                 continue
             if sheet.first_row == 0:
                 sheet.first_row = r
             self.rows_read += 1
-            key = ENERGY_FIELDS.get(_fold(name))
+            key = ENERGY_FIELDS.get(_fold(name)) or alias_key(name)
+            factor: Decimal | None = None
             if key is None:
-                self._unknown(row, r, label, unit_text, roles, letters)
-                continue
-            er = self._energy_row(row, r, label, name, key, unit_cell, bracket_unit, roles, letters)
+                special = special_row(name, unit_text or bracket_unit, params)
+                total = figure(_cell(row, roles["total"]))
+                if special is None or special.factor is None:
+                    coefs = coefficient(_cell(row, roles.get("coef")), _cell(row, roles.get("ref_coef")),
+                                        label, r, letters, self.warn)  # fmt: skip
+                    sheet.others.append(Other(total, coefs[0] if coefs[0] is not None else coefs[1],
+                                              is_sub_label(label)))  # fmt: skip
+                if special is None:
+                    self._unknown(row, r, label, unit_text, roles, letters)
+                    continue
+                if special.factor is None:
+                    if total and special.refuse:
+                        self.err(r, letters["total"], special.refuse)
+                    continue
+                key, factor = "heat", special.factor
+            er = self._energy_row(row, r, label, name, key, unit_cell, bracket_unit, roles, letters, factor)
             if er is None:
                 continue
             if name in seen:
@@ -790,15 +839,19 @@ class _SheetReader:
                 continue
             seen[name] = er
             other = by_field.get(key)
-            if other is not None and not (
-                key in SUMMED_ROWS and {name, other.name} <= SUMMED_ROWS[key] and name != other.name
-            ):
+            if factor is not None:
+                converted.add(name)  # steam / hot water: heat beside 热力, unless its 其中 row
+            summed = (key in SUMMED_ROWS and {name, other.name} <= SUMMED_ROWS[key]) if other else False
+            if other is not None and key == "heat" and {name, other.name} & converted:
+                summed = not is_sub_label(label)
+            if other is not None and not (summed and name != other.name):
                 self.warn(
                     r, letters["name"],
                     f"{label!r} is a breakdown of {other.label!r} (row {other.row}, same field {key}); "
                     f"not added again / “{label}”属于第{other.row}行“{other.label}”的细分，不重复计入",
                 )  # fmt: skip
                 er.counted = False
+                er.breakdown = True
             else:
                 by_field.setdefault(key, er)
             sheet.rows.append(er)
@@ -812,6 +865,7 @@ class _SheetReader:
                     float(er.factor),
                     row=r,
                     period=None if sheet.period is None else str(sheet.period),
+                    note=None if factor is None else "steam/hot water converted to heat (GJ per unit)",
                 )  # fmt: skip
             )
 
@@ -855,7 +909,10 @@ class _SheetReader:
         bracket_unit: str | None,
         roles: dict[str, int],
         letters: dict[str, str],
+        converted: Decimal | None = None,
     ) -> _EnergyRow | None:
+        """One energy row; ``converted`` is the factor of a row converted to heat (steam in
+        吨: GJ per tonne), whose unit is then not the field's."""
         f = FIELD_BY_KEY[key]
         dim = f.dimension
         unit_letter = letters.get("unit", letters["name"])
@@ -877,11 +934,15 @@ class _SheetReader:
                 f"{label}: 计量单位 is blank; read as {unit} (the 205-1 unit) / 计量单位为空，按{unit}读取",
             )  # fmt: skip
         try:
-            factor = _dec(unit_factor(unit, dim))
+            factor = converted if converted is not None else _dec(unit_factor(unit, dim))
         except KeyError as exc:
-            self.err(r, unit_letter, f"{label}: {exc.args[0]}; accepted units: {UNIT_EXAMPLES[dim]}")
+            hint = f"; {UNIT_HINTS[key]}" if key in UNIT_HINTS else ""
+            self.err(r, unit_letter, f"{label}: {exc.args[0]}; accepted units: {UNIT_EXAMPLES[dim]}{hint}")
             return None
         er = _EnergyRow(r, label, name, key, unit, factor)
+        er.coef, er.ref_coef = coefficient(
+            _cell(row, roles.get("coef")), _cell(row, roles.get("ref_coef")), label, r, letters, self.warn
+        )
         got: dict[str, Decimal | None] = {}
         for role in NUMBER_ROLES:
             j = roles.get(role)
@@ -1207,9 +1268,14 @@ def _monthly(
             values: dict[str, float | None] = {
                 k: float(max(v - base.get(k, _ZERO), _ZERO)) for k, v in cum.items()
             }
+            base_feed = cumulative_feedstock(prev.rows) if month > 1 and prev is not None else {}
             record = MonthlyRecord(
                 ent.uscc, s.period, values, s.name, s.first_row,
                 ent.name.value, ent.industry.value, ent.region.value,
+                feedstock=(
+                    feedstock(cumulative_feedstock(s.rows), base_feed) if "feedstock" in s.letters else None
+                ),
+                tce_coefficients=coefficients(s.rows) if "coef" in s.letters else None,
             )  # fmt: skip
             out.append((s.order, record))
         else:

@@ -38,7 +38,7 @@ from typing import Any, BinaryIO, NamedTuple
 from carbon.domain.errors import CellError
 from carbon.domain.exports import FORMULA_START
 from carbon.domain.identifiers import Period
-from carbon.domain.quantities import ECONOMIC_KEYS, FIELD_BY_KEY, unit_factor
+from carbon.domain.quantities import ECONOMIC_KEYS, FIELD_BY_KEY, Kind, unit_factor
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
 from importers.cells import (
     MAX_CELL,
@@ -54,6 +54,7 @@ from importers.cells import (
     read_uscc,
 )
 from importers.detect import HEADER_SEARCH_ROWS, Table, fill_merged, find_table
+from importers.energy_names import UNIT_HINTS, classify
 from importers.layout import (
     IDENTITY_BY_KEY,
     IDENTITY_COLUMNS,
@@ -67,6 +68,8 @@ from importers.layout import (
 )
 from importers.ledger import read_ledger
 from importers.return205 import looks_like_205, read_205
+from importers.row_checks import export_floor, no_data_rows
+from importers.row_extras import RowExtras
 from importers.xls_cells import OLE_MAGIC, problem_cells_xls
 from importers.xlsx_cells import start_scan
 
@@ -312,6 +315,7 @@ class _Header:
     errors: list[CellError]
     warnings: list[CellError]
     constants: dict[str, Any] = field(default_factory=dict)  # identity from the block above
+    extras: RowExtras | None = None  # energy columns that are no field (steam, 甲醇 …)
 
 
 def _read_header(sheet: _RawSheet, table: Table) -> _Header:
@@ -324,6 +328,12 @@ def _read_header(sheet: _RawSheet, table: Table) -> _Header:
             continue
         text = " ".join(str(cell).split())
         found = match_header(cell)
+        unknown = classify(cell) if found is None else None
+        if unknown is not None:
+            if h.extras is None:
+                h.extras = RowExtras(sheet.name, excel_row)
+            h.extras.column(j, letter, text, unknown)
+            continue
         if found is None:
             h.warnings.append(
                 CellError(
@@ -370,10 +380,11 @@ def _read_header(sheet: _RawSheet, table: Table) -> _Header:
         try:
             factor = unit_factor(unit, f.dimension)
         except KeyError as exc:
+            hint = f"; {UNIT_HINTS[key]}" if key in UNIT_HINTS else ""
             h.errors.append(
                 CellError(
                     sheet.name, excel_row, letter,
-                    f"column {text!r}: {exc.args[0]}; accepted units: {examples}",
+                    f"column {text!r}: {exc.args[0]}; accepted units: {examples}{hint}",
                 )
             )  # fmt: skip
             continue
@@ -384,6 +395,18 @@ def _read_header(sheet: _RawSheet, table: Table) -> _Header:
 
 
 _BLOCK_IDENTITY = ("uscc", "name", "industry_code", "region_code", "month")
+
+
+def _finish_extras(sheet: _RawSheet, table: Table, h: _Header) -> None:
+    """Energy columns that are no field: decided once the header is read (DESIGN §9.2)."""
+    x = h.extras
+    if x is None:  # no such column: the block above is still looked at
+        x = h.extras = RowExtras(sheet.name, h.excel_row)
+    carriers = any(FIELD_BY_KEY[c.key].kind is not Kind.ECONOMIC for c in h.quantities)
+    x.finish_header(carriers, sheet.head[: table.first_data], sheet.first_row, sheet.first_col)
+    h.errors.extend(x.errors)
+    h.warnings.extend(x.warnings)
+    h.mappings[:0] = x.mappings  # before the sheet's own: a 热力 column stays the one shown
 
 
 def _block_constants(sheet: _RawSheet, table: Table, h: _Header) -> None:
@@ -710,6 +733,10 @@ class _SheetReader:
         self.by_key = {c.key: c for c in q}
         # Green power is part of purchased power: checked when the sheet has both columns.
         self.green = "electricity_green" in self.by_key and "electricity" in self.by_key
+        # Exported (+ green) beyond purchased floors at zero and warns (DESIGN §9.1).
+        self.exported = "electricity_exported" in self.by_key
+        # Energy columns that are no field: every row is read the slow way to apply them.
+        self.extras = header.extras if header.extras is not None and header.extras.active else None
         # identity cells -> (uscc, name, industry, region), or None to send the row to the slow path
         self.ent_cache: dict[Any, tuple[Any, ...] | None] = {}
 
@@ -815,7 +842,10 @@ class _SheetReader:
         zero = dict.fromkeys(self.cum, 0.0)
         base = zero if kind == "grand" else self.bases.get("any" if kind == "sub" else "total", zero)
         state = self.state
+        steam = self.h.extras is not None and bool(self.h.extras.heat)
         for c in self.h.quantities:
+            if steam and c.key == "heat":
+                continue  # the rows' heat includes their steam, which the 热力 total does not
             try:
                 x, _ = read_number(row[c.index], c.header)
             except CellProblem:
@@ -861,6 +891,8 @@ class _SheetReader:
         cap = MAX_CELL
         name = self.name
         green = self.green
+        exported = self.exported
+        one_by_one = self.extras is not None
         seen_setdefault = state.seen.setdefault
         append = state.records.append
         slow = self._slow_row
@@ -873,6 +905,9 @@ class _SheetReader:
             r0 = r
             for row in islice(rows, PROGRESS_EVERY):
                 r += 1
+                if one_by_one:
+                    slow(row, r)
+                    continue
                 cells = id_get(row)
                 ent = ent_get(cells, _MISSING)
                 if ent is _MISSING:
@@ -911,6 +946,9 @@ class _SheetReader:
                             values[k] = None  # a blank economic cell is missing, not zero
                 if green and values["electricity_green"] > values["electricity"]:  # type: ignore[operator]
                     slow(row, r)
+                    continue
+                if exported and export_floor(values, per[0]) is not None:
+                    slow(row, r)  # which warns
                     continue
                 at = _At(name, r)
                 if seen_setdefault((ent[0], per[1]), at) is not at:  # a duplicate
@@ -1009,6 +1047,8 @@ class _SheetReader:
         read = self._quantities(row, err)
         assert read is not None  # with an err callback every bad cell is reported, none ends it
         values, originals = read
+        if self.extras is not None:
+            self.extras.apply(row, values, originals, err)
         if self.green:
             g, e = values.get("electricity_green"), values.get("electricity")
             if g is not None and e is not None and g > e:
@@ -1055,6 +1095,10 @@ class _SheetReader:
             state.errors.extend(errs)
             return
         assert uscc is not None and period is not None
+        floor = export_floor(values, period) if self.exported else None
+        if floor is not None:
+            key, message = floor
+            state.warnings.append(CellError(self.name, r, self.by_key[key].letter, message))
         state.records.append(
             MonthlyRecord(uscc, period, values, self.name, r, who.name, who.industry, who.region, originals)
         )
@@ -1120,6 +1164,7 @@ def _read_template(
     readers: list[_SheetReader] = []
     ledgers: list[tuple[_RawSheet, Table]] = []
     returns: list[_RawSheet] = []  # 205-1 statistical returns, one sheet per month
+    returns_read = 0  # energy rows read on them
     for sheet in sheets:
         if sheet.name.strip().lower() in NOTES_SHEET_NAMES:
             continue
@@ -1144,6 +1189,7 @@ def _read_template(
             continue
         header = _read_header(sheet, table)
         _block_constants(sheet, table, header)
+        _finish_extras(sheet, table, header)
         state.errors.extend(header.errors)
         warnings.extend(header.warnings)
         columns.extend(header.mappings)
@@ -1169,6 +1215,7 @@ def _read_template(
         warnings.extend(stats.warnings)
         columns.extend(stats.columns)
         state.add(stats.records)
+        returns_read = stats.rows_read
 
     if not readers and not ledgers and not returns:
         required = ", ".join(f"{c.name_zh} ({c.name_en})" for c in IDENTITY_COLUMNS)
@@ -1187,8 +1234,12 @@ def _read_template(
         progress(state.done, state.done)  # the row count was an estimate: end at 100 %
     state.flush()
     warnings.extend(state.warnings)
-    if not state.accepted and not state.errors:
-        warnings.append(CellError("", None, None, "the file has no data rows / 文件中没有数据行"))
+    for rd in readers:
+        if rd.h.extras is not None:
+            warnings.extend(rd.h.extras.final_warnings())
+    if not state.accepted and not state.errors and not returns_read:
+        first = [rd.name for rd in readers] + [s.name for s, _ in ledgers] + [s.name for s in returns]
+        state.errors.append(no_data_rows(first[0] if first else ""))
     return ParsedFile(
         records=state.records,
         errors=state.errors,

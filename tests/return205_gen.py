@@ -157,6 +157,34 @@ def _cell_value(d: Decimal | None, style: str, zeros_blank: bool) -> object:
     return float(d)
 
 
+COAL_BREAKDOWN = frozenset({"无烟煤", "炼焦烟煤", "一般烟煤", "褐煤"})
+
+
+def _written(v: object) -> Decimal | None:
+    """A figure as written in a cell (a number, or text with separators / full-width digits)."""
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, int | float | Decimal):
+        return _d(v)
+    t = str(v).translate(str.maketrans("０１２３４５６７８９．，", "0123456789.,"))
+    try:
+        return Decimal(t.replace(",", ""))
+    except ArithmeticError:
+        return None
+
+
+def _row_tce(label: str, name: str, written: Mapping[str, object], raw_coal: Decimal) -> Decimal:
+    """A row's part of 能源合计 as the form computes it: 消费量合计 × 采用折标系数 of the rows that
+    are not a breakdown (其中：…, indented) of another; the coal types count only when 原煤 is
+    not filled."""
+    sub = label != label.lstrip() or label.lstrip().startswith("其中")
+    counts = raw_coal == 0 if name in COAL_BREAKDOWN else not sub
+    total, coef = _written(written.get("total")), _written(written.get("coef"))
+    if not counts or total is None or coef is None:
+        return Decimal(0)
+    return total * coef
+
+
 def add_205_sheets(
     wb: Workbook,
     enterprise: Mapping[str, str],
@@ -230,6 +258,7 @@ def add_205_sheets(
         )
         r = _write_header(ws, r, col, order, layout, column_numbers)
         tce_total = Decimal(0)
+        raw_coal = Decimal(0)  # 原煤's 消费量合计 as written: its breakdown rows then do not count
         for (label, unit, code), name in zip(printed, [*names, TOTAL_ROW[0]], strict=True):
             values: dict[str, object] = {"name": label, "unit": unit, "code": code}
             if name == TOTAL_ROW[0]:
@@ -253,7 +282,6 @@ def add_205_sheets(
                     closing = opening + month
                     figures.update(opening=opening, closing=closing, purchase=total + closing - opening)
                 coef = _d(TCE.get(name, "1"))
-                tce_total += total * coef
                 purchase = figures.get("purchase")
                 figures["amount"] = (
                     (purchase * Decimal("1.2")).quantize(Decimal("0.01")) if purchase else None
@@ -261,10 +289,16 @@ def add_205_sheets(
                 figures["coef"] = figures["ref_coef"] = coef
                 for role, d in figures.items():
                     values[role] = _cell_value(d, number_style, zeros_blank)
+            written: dict[str, object] = {}
             for role, value in values.items():
                 v = cells.get((month, name, role), value)
+                written[role] = v
                 if v is not None and role in col:
                     ws.cell(row=r, column=col[role], value=v)
+            if name != TOTAL_ROW[0]:
+                tce_total += _row_tce(label, name, written, raw_coal)
+                if name == "原煤":
+                    raw_coal = _written(written.get("total")) or Decimal(0)
             r += 1
         r += 1
         ws.cell(row=r, column=start_col, value=SIGNATURE.format(date=f"{year}年{month % 12 + 1}月5日"))

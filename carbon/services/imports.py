@@ -24,6 +24,7 @@ from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
 from carbon.services import audit
+from carbon.services.import_checks import FactorCheck
 from carbon.services.jobs import enqueue_recompute
 from carbon.store.bulk import insert_many
 from carbon.store.db import Database
@@ -45,8 +46,12 @@ INPUT_COLUMNS = (
     "sheet",
     "row",
     "originals",
+    "feedstock",
+    "tce_coefficients",
     *FIELD_KEYS,
 )
+# 205-1 figures stored beside the quantities (JSON by field key), compared on re-import
+SIDE_FIGURES = ("feedstock", "tce_coefficients")
 
 
 @dataclass
@@ -186,6 +191,7 @@ def _import(
         # SQLite overlaps.
         parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits_from_env())
         parsed.errors.extend(writer.errors)
+        parsed.errors.extend(writer.factors.errors(parsed.columns))
         if not parsed.errors:
             return writer.finish(parsed)
         session.rollback()
@@ -256,6 +262,12 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
 
+def _same_figures(a: dict[str, Any] | None, b: dict[str, float] | None) -> bool:
+    """Two stored figure maps (feedstock, coefficients) agree; None and {} are the same."""
+    a, b = a or {}, b or {}
+    return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+
+
 # What a file must say of an enterprise the service does not know yet.
 _NEW_ENTERPRISE_NEEDS = (
     ("industry_code", "行业代码 industry code"),
@@ -283,6 +295,7 @@ class _ChunkWriter:
         self.preexisting: set[int] = set()  # enterprises that had data before this file
         self.years: set[int] = set()
         self.errors: list[CellError] = []  # found while storing: the import is then refused
+        self.factors = FactorCheck(session)  # carriers the year's factor set has no factor for
 
     def _enterprises(self, records: list[MonthlyRecord]) -> None:
         attrs: dict[str, dict[str, Any]] = {}
@@ -382,6 +395,8 @@ class _ChunkWriter:
                 MonthlyInput.year,
                 MonthlyInput.month,
                 MonthlyInput.revision,
+                MonthlyInput.feedstock,
+                MonthlyInput.tce_coefficients,
                 *[getattr(MonthlyInput, k) for k in FIELD_KEYS],
             ).where(
                 MonthlyInput.is_current.is_(True),
@@ -395,6 +410,8 @@ class _ChunkWriter:
     def write(self, records: list[MonthlyRecord]) -> None:
         result = self.result
         result.rows_accepted += len(records)
+        if self.factors.check(records):
+            return  # the import will be refused; nothing more is stored
         self._enterprises(records)
         if self.errors:
             return  # the import will be refused; nothing more is stored
@@ -406,7 +423,7 @@ class _ChunkWriter:
             # record is a first revision, built in one pass.
             to_insert = [
                 (ids[r.uscc], r.period.year, r.period.month, 1, True, import_id, r.sheet, r.row,
-                 r.originals or None,
+                 r.originals or None, r.feedstock or None, r.tce_coefficients or None,
                  *(ALL_FIELDS(r.values) if len(r.values) == N_FIELDS else map(r.values.get, FIELD_KEYS)))
                 for r in records
             ]  # fmt: skip
@@ -431,10 +448,16 @@ class _ChunkWriter:
             values = rec.values
             revision = 1
             old = current.get((eid, y, mth)) if current else None
+            side = {k: getattr(rec, k) for k in SIDE_FIGURES}
             if old is not None:
                 changed = {
                     k: (getattr(old, k), v) for k, v in values.items() if not _same(getattr(old, k), v)
                 }
+                for k, new in side.items():
+                    if new is None:
+                        side[k] = getattr(old, k)  # a file without the figure keeps the earlier one
+                    elif not _same_figures(getattr(old, k), new):
+                        changed[k] = (getattr(old, k), new or None)
                 if not changed:
                     result.rows_unchanged += 1
                     if self.dry_run and len(result.changes) < MAX_LISTED:
@@ -488,6 +511,8 @@ class _ChunkWriter:
                     rec.sheet,
                     rec.row,
                     rec.originals or None,
+                    side["feedstock"] or None,
+                    side["tce_coefficients"] or None,
                     *quantities,
                 )
             )

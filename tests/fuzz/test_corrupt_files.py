@@ -229,12 +229,12 @@ def test_hostile_upload_is_rejected_cleanly(seeded, data, filename):
 
 
 def test_header_only_workbook_changes_nothing(seeded):
-    """0 data rows: accepted with a warning by design (tests/importers pin the warning)."""
+    """0 data rows: rejected (DESIGN §9.2, "no data rows found / 未找到数据行")."""
     app, client = seeded
     before = counts(app)
     r = post(client, sheet([IDENTITY + ["电力(万千瓦时)"]]), "header-only.xlsx")
-    assert r.status_code == 200, r.get_data(as_text=True)[:500]
-    assert any("no data rows" in w["message"] for w in r.get_json()["warnings"])
+    assert r.status_code == 422, r.get_data(as_text=True)[:500]
+    assert any("no data rows" in e["message"] for e in r.get_json()["errors"])
     assert counts(app) == before
 
 

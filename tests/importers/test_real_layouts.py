@@ -173,8 +173,10 @@ def test_rows_table_takes_the_enterprise_and_year_from_the_block():
         (uscc(5), Period(2023, 2), "2614", "330881"),
     ]
     assert _values(parsed, "electricity") == {Period(2023, 1): 12.0, Period(2023, 2): 15.0}
-    # 蒸汽 is not a column the service knows: listed, not silently dropped
-    assert [(w.row, w.column) for w in parsed.warnings] == [(4, "C")]
+    # 蒸汽 in GJ is heat (DESIGN §9.2): added to the row's 热力, and traced
+    assert _values(parsed, "heat") == {Period(2023, 1): 8.0, Period(2023, 2): 0.0}
+    assert parsed.records[0].originals["heat"] == "3 GJ + 蒸汽(吉焦) 5 = 5 GJ"
+    assert parsed.warnings == []
 
 
 def test_statistical_column_number_row_under_the_header_is_skipped():

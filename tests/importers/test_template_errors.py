@@ -228,8 +228,9 @@ def test_no_sheet_with_a_header_says_which_headers_are_required():
     assert bilingual(e.message)
 
 
-def test_header_only_file_warns_that_there_is_no_data():
+def test_header_only_file_is_rejected_for_having_no_data():
     parsed = read_template(one_sheet(HEADER), "x.xlsx")
-    assert parsed.errors == [] and parsed.records == []
-    (w,) = parsed.warnings
-    assert "no data rows" in w.message
+    assert parsed.records == [] and parsed.warnings == []
+    (e,) = parsed.errors  # DESIGN §9.2: a file with no data rows is rejected
+    assert (e.sheet, e.row, e.column) == ("data", None, None)
+    assert "no data rows found" in e.message and "未找到数据行" in e.message

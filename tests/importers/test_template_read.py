@@ -33,6 +33,8 @@ def template_rows(n_enterprises: int = 3, months: int = 3) -> list[dict[str, obj
                     row[f.key] = round(rnd.uniform(0, 5000), 3)
             row["electricity"] = 100.0 + e
             row["electricity_green"] = 10.0
+            if "electricity_exported" in row:  # below purchased − green: no floor warning
+                row["electricity_exported"] = 5.0
             rows.append(row)
     return rows
 

@@ -1,0 +1,267 @@
+"""Columns of a rows table that are energy but no field (DESIGN §9.2): converted or refused.
+
+``RowExtras`` collects, while a sheet's header is read, the columns that
+``importers.energy_names.classify`` says are energy:
+
+- 蒸汽 / 热水 columns: heat, added to the row's ``heat`` (GJ). In a heat unit they are heat
+  already; in tonnes they need the enthalpy (a 焓值 column on the row, or a 焓值：… item above
+  the table) or the temperature (水温), else a non-zero cell is refused.
+- carriers the service has no factor for (甲醇, 氢气 …) and known carriers under another name
+  (外购天然气): a non-zero cell is refused at that cell; an empty column is a warning.
+- a total in tce (综合能耗(吨标准煤)): a warning when carriers are given beside it, else its
+  non-zero cells are refused.
+
+Traceability: the steam column is a ``ColumnMapping`` of field ``heat`` (its ``note`` says how
+it converts; ``factor`` is the GJ per unit when it is the same on every row, else 0) placed
+before the sheet's other mappings, so a 热力 column, if any, stays the cell a reader is shown;
+and ``originals["heat"]`` of each row with steam says the computation, e.g.
+``蒸汽(吨) 12.5 t × (2800 − 83.74) kJ/kg ÷ 1000 = 33.953 GJ`` (with ``热力(吉焦) 100 GJ + `` before
+it when the row has both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbon.domain.errors import CellError
+from carbon.domain.quantities import FIELD_BY_KEY
+from carbon.domain.records import ColumnMapping
+from importers.cells import CellProblem, read_number
+from importers.energy_names import Unknown, figure_problem, ignored_warning
+from importers.layout import match_header
+from importers.steam import (
+    FEEDWATER_ENTHALPY_KJ_PER_KG,
+    RETURN_WATER_C,
+    BlockItem,
+    Carrier,
+    bad_unit,
+    block_items,
+    block_parameter,
+    carrier_unit,
+    hot_water_gj,
+    missing_enthalpy,
+    missing_temperature,
+    parameter_factor,
+    read_parameter,
+    steam_gj,
+)
+
+Err = Callable[[str | None, str], None]  # (column letter, message)
+_PARAM = {"steam": "enthalpy", "hot_water": "temperature"}
+_SKIP = object()  # a parameter whose problem is already reported
+
+
+def known_field(label: str) -> str | None:
+    m = match_header(label)
+    return m[0] if m is not None and m[0] in FIELD_BY_KEY else None
+
+
+def block_item_problem(item: BlockItem) -> str:
+    return (
+        f"{item.shown}: a figure above the table is not read as any month's data; put it in a column "
+        "of the table (one row per month) / 表格上方的能源数据无法归入月份，请填入表格的列中"
+    )
+
+
+def conversion_text(header: str, amount: float, what: str, parameter: float, gj: float) -> str:
+    """How a steam or hot-water figure became GJ, for ``originals["heat"]``."""
+    if what == "steam":
+        en = FEEDWATER_ENTHALPY_KJ_PER_KG
+        return f"{header} {amount:g} t × ({parameter:g} − {en}) kJ/kg ÷ 1000 = {gj:.6g} GJ"
+    return f"{header} {amount:g} t × ({parameter:g} − {RETURN_WATER_C:g}) ℃ × 4.1868 ÷ 1000 = {gj:.6g} GJ"
+
+
+def convert(what: str, tonnes: float, parameter: float) -> float:
+    return steam_gj(tonnes, parameter) if what == "steam" else hot_water_gj(tonnes, parameter)
+
+
+def missing(what: str, shown: str) -> str:
+    return missing_enthalpy(shown) if what == "steam" else missing_temperature(shown)
+
+
+@dataclass
+class _Column:
+    index: int
+    letter: str
+    header: str
+    unknown: Unknown
+    carrier: Carrier | None = None  # steam / hot water
+    factor: float = 1.0  # parameters: to kJ/kg or ℃
+
+
+@dataclass
+class RowExtras:
+    """The energy columns of one rows-table sheet that are not fields; see the module doc."""
+
+    sheet: str
+    header_row: int
+    heat: list[_Column] = field(default_factory=list)  # steam and hot water
+    params: dict[str, _Column] = field(default_factory=dict)  # enthalpy / temperature
+    probes: list[_Column] = field(default_factory=list)  # refused when non-zero
+    totals: list[_Column] = field(default_factory=list)  # tce totals
+    block: dict[str, float | object] = field(default_factory=dict)  # parameter -> value or _SKIP
+    mappings: list[ColumnMapping] = field(default_factory=list)
+    warnings: list[CellError] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    hit: set[str] = field(default_factory=set)  # letters of probes with a non-zero cell
+    unused: list[_Column] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        """Whether rows must be read one by one (the slow path) to apply these columns."""
+        return bool(self.heat or self.probes)
+
+    def column(self, j: int, letter: str, text: str, u: Unknown) -> None:
+        col = _Column(j, letter, text, u)
+        if u.kind in ("steam", "hot_water"):
+            col.carrier = carrier_unit(u.kind, u.unit)
+            self.heat.append(col)
+        elif u.kind in ("enthalpy", "temperature"):
+            factor = parameter_factor(u.kind, u.unit)
+            if factor is None:
+                self.errors.append(CellError(self.sheet, self.header_row, letter, (
+                    f"column {text!r}: unit {u.unit!r} not understood; write kJ/kg (or MJ/t) for enthalpy, ℃ "
+                    "for temperature / 单位无法识别，焓值请用kJ/kg，温度请用℃")))  # fmt: skip
+                return
+            col.factor = factor
+            if u.kind in self.params:
+                self.unused.append(col)
+            else:
+                self.params[u.kind] = col
+        elif u.kind == "tce_total":
+            self.totals.append(col)
+        else:
+            self.probes.append(col)
+
+    def finish_header(self, has_carriers: bool, above: Sequence[Sequence[Any]], first_row: int,
+                      first_col: int) -> None:  # fmt: skip
+        """Once the header is read: decide the tce totals, read the block above the table."""
+        for col in self.totals:
+            if has_carriers or self.heat:
+                self.warnings.append(
+                    CellError(
+                        self.sheet, self.header_row, col.letter, ignored_warning(col.unknown, col.header)
+                    )
+                )
+            else:
+                self.probes.append(col)
+        items = block_items(above, first_row, first_col, known_field)
+        for kind in ("enthalpy", "temperature"):
+            found = block_parameter(items, kind)
+            if found is None:
+                continue
+            item, value, problem = found
+            if problem is not None:
+                self.errors.append(CellError(self.sheet, item.row, item.column, problem))
+                self.block[kind] = _SKIP
+            else:
+                self.block[kind] = value
+        for item in items:
+            if item.value and (item.unknown is None or item.unknown.is_energy):
+                self.errors.append(CellError(self.sheet, item.row, item.column, block_item_problem(item)))
+        wanted = {_PARAM[c.unknown.kind] for c in self.heat if c.carrier is None or c.carrier.by == "mass"}
+        self.unused += [c for k, c in self.params.items() if k not in wanted]
+        for c in self.unused:
+            self.warnings.append(CellError(self.sheet, self.header_row, c.letter, (
+                f"column {c.header!r} is used only with steam or hot water given in tonnes; ignored "
+                f"/ “{c.header}”仅用于以吨计的蒸汽或热水，已忽略")))  # fmt: skip
+        for c in self.heat:
+            if c.carrier is not None and c.carrier.by == "heat":
+                factor, note = c.carrier.factor, "heat as given"
+            else:
+                kind = _PARAM[c.unknown.kind]
+                block = self.block.get(kind)
+                per_row = kind in self.params or not isinstance(block, float)
+                factor = 0.0
+                if not per_row and c.carrier is not None:
+                    factor = convert(c.unknown.kind, c.carrier.factor, block)  # type: ignore[arg-type]
+                note = (
+                    f"t × (enthalpy − {FEEDWATER_ENTHALPY_KJ_PER_KG} kJ/kg) ÷ 1000 = GJ"
+                    if kind == "enthalpy"
+                    else f"t × (temperature − {RETURN_WATER_C:g} ℃) × 4.1868 ÷ 1000 = GJ"
+                ) + (" (per row: see originals)" if per_row else "")
+            unit = c.unknown.unit or ""
+            self.mappings.append(
+                ColumnMapping(self.sheet, c.letter, c.header, "heat", unit, factor, note=note)
+            )
+
+    # -- rows ------------------------------------------------------------------------
+
+    def _parameter(self, row: list[Any], kind: str, err: Err) -> float | object | None:
+        col = self.params.get(kind)
+        if col is not None and col.index < len(row):
+            value, problem = read_parameter(row[col.index], kind, col.factor, col.header)
+            if problem is not None:
+                err(col.letter, problem)
+                return _SKIP
+            if value is not None:
+                return value
+        return self.block.get(kind)
+
+    def apply(
+        self, row: list[Any], values: dict[str, float | None], originals: dict[str, str], err: Err
+    ) -> None:
+        """Convert this row's steam and hot water into ``values["heat"]``; refuse the non-zero
+        cells of carriers the service cannot read."""
+        for p in self.probes:
+            x = _figure(row, p.index)
+            if x:
+                self.hit.add(p.letter)
+                err(p.letter, figure_problem(p.unknown, p.header))
+        parts: list[str] = []
+        added = 0.0
+        for c in self.heat:
+            v = row[c.index] if c.index < len(row) else ""
+            try:
+                x, _ = read_number(v, c.header)
+            except CellProblem as exc:
+                err(c.letter, str(exc))
+                continue
+            if not x:
+                continue
+            what = c.unknown.kind
+            if c.carrier is None:
+                err(c.letter, bad_unit(c.header, what))
+                continue
+            if c.carrier.by == "heat":
+                gj = x * c.carrier.factor
+                parts.append(f"{c.header} {x:g} = {gj:.6g} GJ")
+                added += gj
+                continue
+            param = self._parameter(row, _PARAM[what], err)
+            if param is _SKIP:
+                continue
+            if not isinstance(param, float):
+                err(c.letter, missing(what, c.header))
+                continue
+            tonnes = x * c.carrier.factor
+            gj = convert(what, tonnes, param)
+            parts.append(conversion_text(c.header, tonnes, what, param, gj))
+            added += gj
+        if not parts:
+            return
+        before = values.get("heat")
+        if before:
+            parts.insert(0, originals.get("heat") or f"{before:g} GJ")
+        values["heat"] = (before or 0.0) + added
+        originals["heat"] = " + ".join(parts)
+
+    def final_warnings(self) -> list[CellError]:
+        """Warnings for the refused-if-filled columns that held no figure."""
+        return [
+            CellError(self.sheet, self.header_row, p.letter, ignored_warning(p.unknown, p.header))
+            for p in self.probes
+            if p.letter not in self.hit
+        ]
+
+
+def _figure(row: list[Any], j: int) -> float | None:
+    if j >= len(row):
+        return None
+    try:
+        x, _ = read_number(row[j], "")
+    except CellProblem:
+        return None  # text that is no number ('—', '无'): no figure
+    return x
