@@ -36,7 +36,9 @@ def ent(i, e, va, *, prev=None, prev_va=None, division="30", mask=FULL_YEAR):
         emissions=e,
         denominators={"value_added": va, "gross_output": va * 4, "tax": va / 5},
         previous_emissions=prev,
-        previous_denominators=None if prev is None else {"value_added": prev_va or va, "gross_output": 1, "tax": 1},
+        previous_denominators=None
+        if prev is None
+        else {"value_added": prev_va or va, "gross_output": 1, "tax": 1},
         month_mask=mask,
     )
 
@@ -93,7 +95,8 @@ def test_cleaned_coal_ncv_corrected_in_v2_and_kept_in_v1(fs, fs_v1):
 
 
 @pytest.mark.parametrize(
-    "key", ["other_washed_coal", "briquette", "lng", "refinery_gas", "naphtha", "tar", "crude_benzene", "other_gas"]
+    "key",
+    ["other_washed_coal", "briquette", "lng", "refinery_gas", "naphtha", "tar", "crude_benzene", "other_gas"],
 )
 def test_v2_has_the_rest_of_the_carriers_with_sources(fs, key):
     f = fs.fuels[key]
@@ -248,8 +251,10 @@ def test_a_year_to_date_is_provisional_and_names_its_months(methodology):
 def test_intensity_divides_emissions_of_the_months_that_report_value_added(methodology):
     """3 months of emissions (300 t), value added in 1 month (100 万元) reporting 100 t:
     L = 100 / 100 = 1.0, not 300 / 100 = 3.0."""
-    r = RatingInput("E001", "30", "C", "330802", 100.0, {"value_added": 100.0, "gross_output": None, "tax": None},
-                    emissions_by_denominator={"value_added": 100.0})  # fmt: skip
+    denominators = {"value_added": 100.0, "gross_output": None, "tax": None}
+    r = RatingInput(
+        "E001", "30", "C", "330802", 100.0, denominators, emissions_by_denominator={"value_added": 100.0}
+    )
     rated = rate_population([r, *[ent(i, 100.0, 100.0) for i in range(2, 7)]], 2023, methodology)
     assert rated[0].intensity == pytest.approx(1.0)
     assert not math.isinf(rated[0].ratio or 0.0)

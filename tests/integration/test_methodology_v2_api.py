@@ -89,7 +89,9 @@ def test_three_electricity_figures_and_the_floor(loaded):
     assert acc["energy_tce"] == pytest.approx(11 * 100 * 0.1229)
     assert acc["electricity_floored_months"] == ["2023-07"]
     july = loaded.get(f"/api/v1/enterprises/{A}/accounts/2023?month=2023-07").json
-    assert july["emissions_tco2"]["electricity"] == 0.0 and july["emissions_tco2"]["electricity_location"] == 0.0
+    assert (
+        july["emissions_tco2"]["electricity"] == 0.0 and july["emissions_tco2"]["electricity_location"] == 0.0
+    )
     assert july["energy_tce"] == 0.0
 
 

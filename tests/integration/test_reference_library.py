@@ -231,7 +231,11 @@ def test_a_new_methodology_version_rates_only_after_recalculation(app, loaded, a
     assert after["methodology"]["version"] == 3
     assert after["carbon_efficiency"]["ratio"] == pytest.approx(before["carbon_efficiency"]["ratio"])
     # the explanation names the thresholds it used
-    assert after["explanation"]["methodology"] == {"id": "quzhou-3d", "version": 3, "doc": "docs/methodology.md"}
+    assert after["explanation"]["methodology"] == {
+        "id": "quzhou-3d",
+        "version": 3,
+        "doc": "docs/methodology.md",
+    }
     broken = copy.deepcopy(doc)
     broken["version"] = 4
     broken["three_dimensional"]["dimensions"]["industry_advanced"]["weight"] = "0.4"
