@@ -64,9 +64,10 @@ case "$cmd" in
     rm -rf "$mdir"
     echo "== sample inputs are what the generator makes" >&2
     .venv/bin/python sample_inputs/generate.py --check
-    echo "== pytest (SQLite and PostgreSQL)" >&2
+    echo "== pytest (SQLite and PostgreSQL), one worker per core, slowest tests listed last" >&2
     set +e
-    .venv/bin/python -m pytest "$@"
+    # every test has its own SQLite file or PostgreSQL schema, so workers share nothing
+    .venv/bin/python -m pytest -n "${CARBON_TEST_WORKERS:-auto}" --durations=15 "$@"
     rc=$?
     set -e
     if [ "$rc" -eq 5 ]; then

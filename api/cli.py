@@ -1,4 +1,4 @@
-"""The ``carbon`` command (DESIGN §8): parse arguments, call a service, format the result.
+"""The ``carbon`` command: parse arguments, call a service, format the result.
 
 Exit codes: 0 done, 1 input rejected (the errors are printed), 2 usage error. With
 ``--json`` exactly one JSON document goes to stdout; progress and logs go to stderr.
@@ -21,6 +21,7 @@ from carbon.services.auth import Principal, cli_principal
 from carbon.services.imports import ImportResult
 from carbon.services.jobs import InProcessRunner
 from carbon.store.db import CONNECTION_ERRORS, Database, default_url, describe_error, safe_url
+from reports import provisional
 
 SAMPLE_INPUTS = Path(__file__).resolve().parent.parent / "sample_inputs"
 
@@ -292,6 +293,11 @@ def rate_cmd(obj: Ctx, uscc: str, year: int, as_json: bool) -> None:
             f"{r['uscc']} {r['name'] or ''}  {r['year']}  ({r['methodology']['id']}@"
             f"{r['methodology']['version']})"
         )
+        if r.get("provisional"):
+            click.echo(
+                f"  {provisional.bilingual(r.get('months'))}: rated against its peers over the same "
+                "months; final once the year is complete / 按同期月份评价，全年数据齐全后更新"
+            )
         if r["reason"]:
             click.echo(f"  not rated 未评价: {r['reason']}")
             return
@@ -436,7 +442,15 @@ def report_monthly_cmd(obj: Ctx, region: str, month: str, out_dir: Path, as_json
             obj.db, region, month, out_dir, by=cli_actor()[0], origin=cli_actor()[1]
         ),
     )
-    emit(as_json, res, lambda: [click.echo(f"wrote {p}") for p in res["files"]])
+
+    def human() -> None:
+        for p in res["files"]:
+            click.echo(f"wrote {p}")
+        if res.get("provisional_ratings"):
+            en = provisional.count_note(res["provisional_ratings"], res.get("ratings"))[1]
+            click.echo(f"ratings {res['rating_year']} 评价: {en}")
+
+    emit(as_json, res, human)
 
 
 @cli.command("open-data")

@@ -1,5 +1,5 @@
 """Energy carriers by name: the ones the account reads under another name, and the ones it
-has no column for (DESIGN §9.2, nothing is silently dropped).
+has no column for (docs/methodology.md §2.3, nothing is silently dropped).
 
 A header, ledger row, block item or 205-1 row that is not a known field is looked up here:
 

@@ -1,4 +1,4 @@
-"""Rows of a months-as-columns ledger that are energy but no field (DESIGN §9.2).
+"""Rows of a months-as-columns ledger that are energy but no field (docs/methodology.md §2.3).
 
 The ledger's counterpart of ``importers.row_extras``: a 蒸汽 row in 吨 with a 焓值 row (or a
 焓值：… item above the table) becomes heat in each month; 热水 with 水温 likewise; a row of a

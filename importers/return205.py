@@ -3,7 +3,7 @@
 Enterprises file the 205-1 return with the statistics office every month, one sheet per
 month, each giving cumulative 1–本月 figures per energy row. ``read_205`` reads the sheets
 the workbook dispatcher recognised (``looks_like_205``) into one ``MonthlyRecord`` per
-enterprise-month, by differencing the cumulative figures. DESIGN §6.3 has the rules; the
+enterprise-month, by differencing the cumulative figures. docs/methodology.md §2.4 has the rules; the
 decisions taken where it is silent are listed here and are pinned by
 ``tests/importers/test_return205.py``:
 

@@ -1,4 +1,4 @@
-"""The 205-1 return beyond its consumption columns (DESIGN §9.2, §9.6).
+"""The 205-1 return beyond its consumption columns (docs/methodology.md §2.3, §2.4).
 
 - Rows that name energy but no field: 蒸汽 / 热水 are heat (in 百万千焦, or in 吨 with a
   焓值：… / 水温：… item above the table, else refused); a carrier the service has no factor

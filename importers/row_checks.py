@@ -12,7 +12,7 @@ _REL = 1e-9  # a value on the bound in exact arithmetic is not over it
 
 def export_floor(values: Mapping[str, float | None], period: Period) -> tuple[str, str] | None:
     """(the field whose cell to warn at, the message) when exported electricity, or exported +
-    green, exceeds purchased electricity in a month; None otherwise (DESIGN §9.1: the month's
+    green, exceeds purchased electricity in a month; None otherwise (docs/methodology.md §3.2: the month's
     electricity emissions floor at zero, no credit for exports)."""
     p = values.get("electricity") or 0.0
     x = values.get("electricity_exported") or 0.0
@@ -29,7 +29,7 @@ def export_floor(values: Mapping[str, float | None], period: Period) -> tuple[st
 
 
 def no_data_rows(sheet: str) -> CellError:
-    """The error of a file whose tables have a header but no data row (DESIGN §9.2)."""
+    """The error of a file whose tables have a header but no data row (docs/methodology.md §2.3)."""
     return CellError(
         sheet, None, None,
         "no data rows found: the table has a header but no row of figures under it "

@@ -1,4 +1,4 @@
-"""Columns of a rows table that are energy but no field (DESIGN §9.2): converted or refused.
+"""Columns of a rows table that are energy but no field (docs/methodology.md §2.3): converted or refused.
 
 ``RowExtras`` collects, while a sheet's header is read, the columns that
 ``importers.energy_names.classify`` says are energy:

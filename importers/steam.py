@@ -3,7 +3,7 @@ table that give what the conversion needs (焓值：2,800 kJ/kg, 水温：80℃)
 
 Steam in tonnes is heat ``t × (En − 83.74 kJ/kg) / 1000`` GJ, with En its enthalpy; hot
 water in tonnes is ``t × (T − 20 ℃) × 4.1868 / 1000`` GJ, with T its supply temperature.
-The reference states are **assumptions** (DESIGN §5): they are here, once.
+The reference states are **assumptions** (docs/methodology.md §2.2): they are here, once.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from carbon.domain.quantities import UNITS, Dimension, normalise_unit, split_hea
 from importers.cells import CellProblem, column_letter, is_blank, read_number
 from importers.energy_names import TCE_UNITS, Unknown, classify
 
-# ASSUMPTION (DESIGN §5): the heat of steam is counted from feed water at 20 ℃, whose
+# ASSUMPTION (docs/methodology.md §2.2): the heat of steam is counted from feed water at 20 ℃, whose
 # enthalpy is 83.74 kJ/kg (saturated liquid water at 20 ℃, IAPWS-IF97).
 FEEDWATER_ENTHALPY_KJ_PER_KG = 83.74
-# ASSUMPTION (DESIGN §5): hot water returns at 20 ℃ (the same reference), and water's
+# ASSUMPTION (docs/methodology.md §2.2): hot water returns at 20 ℃ (the same reference), and water's
 # specific heat is 4.1868 kJ/(kg·K) (1 kcal/(kg·K), the International Table calorie).
 RETURN_WATER_C = 20.0
 WATER_HEAT_CAPACITY_KJ_PER_KG_K = 4.1868

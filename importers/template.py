@@ -398,7 +398,7 @@ _BLOCK_IDENTITY = ("uscc", "name", "industry_code", "region_code", "month")
 
 
 def _finish_extras(sheet: _RawSheet, table: Table, h: _Header) -> None:
-    """Energy columns that are no field: decided once the header is read (DESIGN §9.2)."""
+    """Energy columns that are no field: decided once the header is read (docs/methodology.md §2.3)."""
     x = h.extras
     if x is None:  # no such column: the block above is still looked at
         x = h.extras = RowExtras(sheet.name, h.excel_row)
@@ -733,7 +733,7 @@ class _SheetReader:
         self.by_key = {c.key: c for c in q}
         # Green power is part of purchased power: checked when the sheet has both columns.
         self.green = "electricity_green" in self.by_key and "electricity" in self.by_key
-        # Exported (+ green) beyond purchased floors at zero and warns (DESIGN §9.1).
+        # Exported (+ green) beyond purchased floors at zero and warns (docs/methodology.md §3.2).
         self.exported = "electricity_exported" in self.by_key
         # Energy columns that are no field: every row is read the slow way to apply them.
         self.extras = header.extras if header.extras is not None and header.extras.active else None

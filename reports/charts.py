@@ -7,8 +7,10 @@ make the bytes deterministic: the same data always gives the same file, so a rep
 be cached, compared and tested byte for byte.
 
 Every piece of visible text comes from ``TEXT`` (per language) or from the field names
-of ``carbon.domain.quantities``; colours are the ``CARRIER_COLOURS`` and ``COLOUR_HEX``
-tables, so a carrier or a rating colour looks the same in every chart.
+of ``carbon.domain.quantities``; colours are the ``CARRIER_COLOURS`` (``reports.chart_style``)
+and ``COLOUR_HEX`` tables, so a carrier or a rating colour looks the same in every chart. A provisional
+(暂评, year-to-date) rating is drawn hatched and lighter, its year's tick says so and a
+footnote names its months (``reports.provisional``, docs/methodology.md §6).
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from carbon.domain.quantities import FIELD_BY_KEY, FIELD_KEYS
+from reports import provisional as prov
+from reports.chart_style import CARRIER_COLOURS, OTHER_COLOURS, STYLE, TEXT
 from reports.fonts import RC_LOCK, chart_rc
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -46,105 +50,6 @@ COLOUR_HEX: dict[str, str] = {
     "red": "#d93025",
 }
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "monthly_title": "月度碳排放（按能源品种）",
-        "emissions_axis": "排放量 (吨二氧化碳)",
-        "month_axis": "月份",
-        "net_total": "净排放合计",
-        "no_emissions": "本期无排放数据",
-        "intensity_title": "碳排放强度：本企业与行业、区县平均",
-        "intensity_axis": "排放强度 (吨二氧化碳/万元增加值)",
-        "year_axis": "年份",
-        "enterprise": "本企业",
-        "industry": "行业平均",
-        "region": "区县平均",
-        "not_computable": "无法计算",
-        "intensity_note": "注：“无法计算”表示该年缺少计算所需数据（如工业增加值）。",
-        "grade_title": "碳效等级历年变化",
-        "grade_axis": "碳效等级（1级最优，5级最差）",
-        "grade_tick": "{grade}级",
-        "grade_note": "注：“无法计算”表示该年无法评级（如缺少工业增加值）。",
-        "colour_legend": "三维四色",
-        "no_colour": "未评色",
-        "colour_title": "三维四色评价分布",
-        "count_axis": "企业数（家）",
-        "colour_total": "合计 {total:,} 家企业",
-        "no_data": "暂无数据",
-        "dark_green": "深绿",
-        "light_green": "浅绿",
-        "yellow": "黄",
-        "red": "红",
-    },
-    "en": {
-        "monthly_title": "Monthly emissions by energy carrier",
-        "emissions_axis": "Emissions (tCO2)",
-        "month_axis": "Month",
-        "net_total": "Net total",
-        "no_emissions": "No emissions in this period",
-        "intensity_title": "Emission intensity: enterprise vs industry and county averages",
-        "intensity_axis": "Intensity (tCO2 per 10,000 CNY value added)",
-        "year_axis": "Year",
-        "enterprise": "Enterprise",
-        "industry": "Industry average",
-        "region": "County average",
-        "not_computable": "n/a",
-        "intensity_note": "n/a: not computable for that year (e.g. no value added reported).",
-        "grade_title": "Carbon-efficiency grade by year",
-        "grade_axis": "Grade (1 best, 5 worst)",
-        "grade_tick": "{grade}",
-        "grade_note": "n/a: no grade for that year (e.g. no value added reported).",
-        "colour_legend": "Four-colour rating",
-        "no_colour": "No colour",
-        "colour_title": "Four-colour rating distribution",
-        "count_axis": "Enterprises",
-        "colour_total": "{total:,} enterprises in total",
-        "no_data": "No data",
-        "dark_green": "Dark green",
-        "light_green": "Light green",
-        "yellow": "Yellow",
-        "red": "Red",
-    },
-}
-
-# One colour per energy carrier, grouped by family so a stack reads at a glance:
-# electricity blues/green, heat orange, coals greys (lignite brown), oils purples and
-# golds, gases teals, process emissions brown.
-CARRIER_COLOURS: dict[str, str] = {
-    "electricity": "#1f77b4",
-    "electricity_exported": "#9ecae1",
-    "electricity_green": "#2ca02c",
-    "heat": "#ff7f0e",
-    "raw_coal": "#2b2b2b",
-    "anthracite": "#525252",
-    "bituminous_coal": "#7a7a7a",
-    "lignite": "#8c6d31",
-    "cleaned_coal": "#a3a3a3",
-    "coke": "#c8c8c8",
-    "crude_oil": "#54278f",
-    "fuel_oil": "#756bb1",
-    "gasoline": "#e7ba52",
-    "kerosene": "#bcbd22",
-    "diesel": "#9467bd",
-    "lpg": "#e377c2",
-    "petroleum_coke": "#7b4173",
-    "natural_gas": "#17becf",
-    "coke_oven_gas": "#0e7c86",
-    "blast_furnace_gas": "#74c7b8",
-    "converter_gas": "#2b5f5a",
-    "process_co2": "#8c564b",
-}
-# For keys not in the table: picked by a stable hash of the key, so still consistent.
-_OTHER_COLOURS: tuple[str, ...] = (
-    "#393b79",
-    "#637939",
-    "#8c6d31",
-    "#843c39",
-    "#7b4173",
-    "#3182bd",
-    "#e6550d",
-    "#31a354",
-)
 
 _INTENSITY_SERIES: tuple[tuple[str, str], ...] = (
     ("enterprise", "#1f4e79"),
@@ -158,29 +63,6 @@ _SAVE_METADATA: dict[str, dict[str, Any]] = {
     "pdf": {"CreationDate": None},
 }
 
-_STYLE: dict[str, Any] = {
-    "font.size": 10,
-    "axes.titlesize": 13,
-    "axes.titlelocation": "left",
-    "axes.titlepad": 12,
-    "axes.labelsize": 10,
-    "axes.labelcolor": "#333333",
-    "axes.edgecolor": "#888888",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.axisbelow": True,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "grid.color": "#e3e3e3",
-    "grid.linewidth": 0.8,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "xtick.color": "#333333",
-    "ytick.color": "#333333",
-    "legend.fontsize": 9,
-    "legend.frameon": False,
-    "text.color": "#222222",
-}
 
 _NOTE_COLOUR = "#666666"
 
@@ -264,16 +146,21 @@ def intensity_chart(
     industry: Sequence[float | None],
     region: Sequence[float | None],
     *,
+    provisional: Sequence[Sequence[int] | bool | None] | None = None,
     title: str | None = None,
     lang: str = "zh",
     fmt: str = "png",
 ) -> bytes:
     """Grouped bars per year: the enterprise's intensity (tCO2/万元 value added) against its
     industry and county (region) averages. ``None`` (not computable) leaves a gap
-    marked "not computable", explained in a note."""
+    marked "not computable", explained in a note. ``provisional``: per year, None for a
+    whole-year rating, else the months of a year to date (暂评): its bars are hatched and
+    lighter, its tick says so and a note names the months."""
     _check_options(lang, fmt)
     xs = _year_array(years)
     n = len(xs)
+    partial = prov.check(provisional, n)
+    hatched = np.array([p is not None for p in partial], dtype=bool)
     values = {
         "enterprise": _optional_array(enterprise, n, "enterprise"),
         "industry": _optional_array(industry, n, "industry"),
@@ -290,12 +177,15 @@ def intensity_chart(
             v = values[key]
             ok = ~np.isnan(v)
             bars = ax.bar(x[ok], v[ok], width, color=colour, edgecolor="white", linewidth=0.5)
+            for bar, h in zip(bars, hatched[ok], strict=True):
+                if h:
+                    _provisional_patch(bar)
             ax.bar_label(bars, fmt="{:,.2f}", padding=2, fontsize=7.5, color="#333333")
             for xi in x[~ok]:
                 _gap_mark(ax, xi, 0.0, t["not_computable"], va="bottom")
             gaps = gaps or not ok.all()
         ax.axhline(0, color="#444444", linewidth=0.8, zorder=2)
-        _year_ticks(ax, xs)
+        _year_ticks(ax, xs, partial, lang)
         _set_span(ax, *_bounds(xs), min_span=4.0)
         ax.set_xlabel(t["year_axis"])
         ax.set_ylabel(t["intensity_axis"])
@@ -305,10 +195,14 @@ def intensity_chart(
         else:
             ax.margins(y=0.12)  # room for the value labels above the tallest bar
         _set_title(ax, title, t["intensity_title"])
-        handles = [Patch(facecolor=colour, label=t[key]) for key, colour in _INTENSITY_SERIES]
-        _legend_below(fig, handles, [t[key] for key, _ in _INTENSITY_SERIES])
-        if gaps:
-            _footnote(ax, t["intensity_note"])
+        handles: list[Artist] = [Patch(facecolor=colour, label=t[key]) for key, colour in _INTENSITY_SERIES]
+        names = [t[key] for key, _ in _INTENSITY_SERIES]
+        if hatched.any():
+            handles.append(_provisional_patch(Patch(facecolor=_INTENSITY_SERIES[0][1])))
+            names.append(t["provisional_legend"])
+        _legend_below(fig, handles, names)
+        notes = [t["intensity_note"]] if gaps else []
+        _footnote(ax, "\n".join([*notes, *filter(None, [prov.chart_note(years, partial, lang)])]))
         return _save(fig, fmt)
 
 
@@ -317,18 +211,23 @@ def grade_history_chart(
     grades: Sequence[int | None],
     colours: Sequence[str | None],
     *,
+    provisional: Sequence[Sequence[int] | bool | None] | None = None,
     title: str | None = None,
     lang: str = "zh",
     fmt: str = "png",
 ) -> bytes:
     """碳效 grade per year (1 best .. 5 worst; the axis is inverted so better is up), each
     point coloured by that year's 三维四色 colour id. ``None`` grade: a gap with a note;
-    ``None`` colour: a hollow marker."""
+    ``None`` colour: a hollow marker. ``provisional``: per year, None for a whole-year
+    rating, else the months of a year to date (暂评): a hatched, lighter marker on a dashed
+    line, its tick says so and a note names the months."""
     _check_options(lang, fmt)
     xs = _year_array(years)
     n = len(xs)
     _check_length(grades, n, "grades")
     _check_length(colours, n, "colours")
+    partial = prov.check(provisional, n)
+    hatched = np.array([p is not None for p in partial], dtype=bool)
     for g in grades:
         if g is not None and (isinstance(g, bool) or not isinstance(g, int | np.integer) or not 1 <= g <= 5):
             raise ValueError(f"grades must be integers 1..5 or None, got {g!r}")
@@ -340,23 +239,32 @@ def grade_history_chart(
     with _rendering():
         fig, ax = _new_figure((8.5, 4.8))
         y = np.array([math.nan if g is None else float(g) for g in grades], dtype=float)
-        ax.plot(xs, y, color="#9a9a9a", linewidth=1.6, zorder=2)
+        final = np.where(hatched, math.nan, y)
+        ax.plot(xs, final, color="#9a9a9a", linewidth=1.6, zorder=2)
+        for i in np.flatnonzero(hatched):  # the segments into and out of a provisional year
+            seg = slice(max(i - 1, 0), i + 2)
+            ax.plot(xs[seg], y[seg], color="#9a9a9a", linewidth=1.4, linestyle=(0, (3, 2)), zorder=2)
         graded = ~np.isnan(y)
-        faces = ["white" if c is None else COLOUR_HEX[c] for c in colours]
-        ax.scatter(
-            xs[graded],
-            y[graded],
-            s=150,
-            c=[f for f, ok in zip(faces, graded, strict=True) if ok],
-            edgecolors="#333333",
-            linewidths=1.0,
-            zorder=3,
-        )
+        faces: list[Any] = ["white" if c is None else COLOUR_HEX[c] for c in colours]
+        faces = [_tint(f) if h else f for f, h in zip(faces, hatched, strict=True)]
+        for subset, ytd in ((graded & ~hatched, False), (graded & hatched, True)):
+            if subset.any():
+                ax.scatter(
+                    xs[subset],
+                    y[subset],
+                    s=150,
+                    c=[f for f, ok in zip(faces, subset, strict=True) if ok],
+                    edgecolors="#333333",
+                    linewidths=1.0,
+                    linestyle=(0, (2, 1.5)) if ytd else "solid",
+                    hatch=prov.HATCH if ytd else None,
+                    zorder=3,
+                )
         for x in xs[~graded]:
             _gap_mark(ax, x, 3.0, t["not_computable"], va="center")
         ax.set_ylim(5.5, 0.5)  # inverted: grade 1 (best) at the top
         ax.set_yticks(range(1, 6), [t["grade_tick"].format(grade=g) for g in range(1, 6)])
-        _year_ticks(ax, xs)
+        _year_ticks(ax, xs, partial, lang)
         _set_span(ax, *_bounds(xs), min_span=4.0)
         ax.set_xlabel(t["year_axis"])
         ax.set_ylabel(t["grade_axis"])
@@ -365,7 +273,7 @@ def grade_history_chart(
         _set_title(ax, title, t["grade_title"])
         hollow = any(c is None for c, ok in zip(colours, graded, strict=True) if ok)
         shown = [*COLOUR_IDS, "none"] if hollow else list(COLOUR_IDS)
-        handles = [
+        handles: list[Artist] = [
             Line2D(
                 [],
                 [],
@@ -378,31 +286,32 @@ def grade_history_chart(
             for c in shown
         ]
         names = [t["no_colour"] if c == "none" else t[c] for c in shown]
+        if (graded & hatched).any():
+            handles.append(_provisional_patch(Patch(facecolor="#bbbbbb")))
+            names.append(t["provisional_legend"])
         _legend_below(fig, handles, names, title=t["colour_legend"])
-        if not graded.all() and graded.any():
-            _footnote(ax, t["grade_note"])
+        notes = [t["grade_note"]] if not graded.all() and graded.any() else []
+        _footnote(ax, "\n".join([*notes, *filter(None, [prov.chart_note(years, partial, lang)])]))
         return _save(fig, fmt)
 
 
 def colour_distribution_chart(
     counts: Mapping[str, int],
     *,
+    provisional: Mapping[str, int] | None = None,
     title: str | None = None,
     lang: str = "zh",
     fmt: str = "png",
 ) -> bytes:
     """Bars of the number of enterprises per 三维四色 colour, best to worst, each drawn
-    in its colour and labelled with its count and share. Missing colours count 0."""
+    in its colour and labelled with its count and share. Missing colours count 0.
+    ``provisional``: of each colour's count, how many are provisional ratings (暂评, a year
+    to date): that part of the bar is hatched and a note gives the total."""
     _check_options(lang, fmt)
-    unknown = [k for k in counts if k not in COLOUR_HEX]
-    if unknown:
-        raise ValueError(f"unknown colour id(s) {unknown!r}; expected: {', '.join(COLOUR_IDS)}")
-    values = []
-    for c in COLOUR_IDS:
-        v = counts.get(c, 0)
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
-            raise ValueError(f"counts[{c!r}] must be a non-negative integer, got {v!r}")
-        values.append(int(v))
+    values = _colour_counts(counts, "counts")
+    partial = _colour_counts(provisional or {}, "provisional")
+    if any(p > v for p, v in zip(partial, values, strict=True)):
+        raise ValueError("provisional counts must not exceed the colour's count")
     total = sum(values)
     t = TEXT[lang]
 
@@ -417,6 +326,11 @@ def colour_distribution_chart(
             edgecolor="#333333",
             linewidth=0.6,
         )
+        if any(partial):  # the provisional part of each bar, from its top down
+            tops = np.array(values, dtype=float)
+            part = ax.bar(x, partial, width=0.62, bottom=tops - partial, linewidth=0.6)
+            for p, c in zip(part, COLOUR_IDS, strict=True):
+                _provisional_patch(p, COLOUR_HEX[c])
         ax.set_xticks(x, [t[c] for c in COLOUR_IDS])
         ax.set_xlim(-0.6, len(COLOUR_IDS) - 0.4)
         ax.set_xlabel(t["colour_total"].format(total=total))
@@ -429,7 +343,22 @@ def colour_distribution_chart(
         else:
             _no_data(ax, t["no_data"])
         _set_title(ax, title, t["colour_title"])
+        if any(partial):
+            _footnote(ax, t["provisional_colour_note"].format(count=sum(partial)))
         return _save(fig, fmt)
+
+
+def _colour_counts(counts: Mapping[str, int], name: str) -> list[int]:
+    unknown = [k for k in counts if k not in COLOUR_HEX]
+    if unknown:
+        raise ValueError(f"unknown colour id(s) {unknown!r}; expected: {', '.join(COLOUR_IDS)}")
+    values = []
+    for c in COLOUR_IDS:
+        v = counts.get(c, 0)
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
+            raise ValueError(f"{name}[{c!r}] must be a non-negative integer, got {v!r}")
+        values.append(int(v))
+    return values
 
 
 # ----------------------------------------------------------------------- label helpers
@@ -445,7 +374,7 @@ def carrier_label(key: str, lang: str = "zh") -> str:
 
 def carrier_colour(key: str) -> str:
     """The carrier's colour in every chart; stable across runs for unknown keys too."""
-    return CARRIER_COLOURS.get(key) or _OTHER_COLOURS[zlib.crc32(key.encode()) % len(_OTHER_COLOURS)]
+    return CARRIER_COLOURS.get(key) or OTHER_COLOURS[zlib.crc32(key.encode()) % len(OTHER_COLOURS)]
 
 
 # ----------------------------------------------------------------------------- internals
@@ -505,7 +434,7 @@ def _year_array(years: Sequence[int]) -> np.ndarray:
 
 @contextlib.contextmanager
 def _rendering() -> Iterator[None]:
-    with RC_LOCK, matplotlib.rc_context({**chart_rc(), **_STYLE}):
+    with RC_LOCK, matplotlib.rc_context({**chart_rc(), **STYLE}):
         yield
 
 
@@ -577,6 +506,8 @@ def _set_span(ax: Axes, first: float, last: float, *, min_span: float) -> None:
 def _footnote(ax: Axes, text: str) -> None:
     """A note under the x-axis label. Anchored to the label and part of the axes, so the
     constrained layout makes room for it above the legend (a figure text would overlap)."""
+    if not text:
+        return
     ax.annotate(
         text,
         xy=(0, 0),
@@ -616,5 +547,40 @@ def _category_ticks(ax: Axes, labels: Sequence[str]) -> None:
     )
 
 
-def _year_ticks(ax: Axes, xs: np.ndarray) -> None:
-    ax.set_xticks(xs, [str(int(x)) for x in xs])
+def _year_ticks(
+    ax: Axes, xs: np.ndarray, partial: Sequence[Sequence[int] | None] = (), lang: str = "zh"
+) -> None:
+    """One tick per year; a provisional year's says so (``2024 暂评 1–3月``)."""
+    months = list(partial) or [None] * len(xs)
+    ax.set_xticks(xs, [prov.chart_tick(int(x), m, lang) for x, m in zip(xs, months, strict=True)])
+
+
+def _tint(colour: Any) -> tuple[float, float, float]:
+    """``colour`` moved ``prov.TINT`` of the way to white."""
+    rgb = np.array(matplotlib.colors.to_rgb(colour))
+    r, g, b = (float(v) for v in rgb + (1.0 - rgb) * prov.TINT)
+    return (r, g, b)
+
+
+def _provisional_patch(patch: Patch, colour: str | None = None) -> Patch:
+    """A bar of a provisional (year-to-date) figure: a lighter tint of its colour, with a
+    hatch drawn over it as a separate unfilled patch (fpdf2, which draws the report's SVG
+    charts, skips hatch patterns: the tint alone then still shows)."""
+    patch.set_facecolor(_tint(colour or patch.get_facecolor()))
+    patch.set_edgecolor("#333333")
+    if isinstance(patch, Rectangle) and patch.axes is not None:
+        patch.axes.add_patch(
+            Rectangle(
+                patch.get_xy(),
+                patch.get_width(),
+                patch.get_height(),
+                fill=False,
+                hatch=prov.HATCH,
+                edgecolor="#333333",
+                linewidth=patch.get_linewidth(),
+                zorder=patch.get_zorder(),
+            )
+        )
+    else:  # a legend handle
+        patch.set_hatch(prov.HATCH)
+    return patch

@@ -1,4 +1,4 @@
-"""The officials' monthly report (DESIGN §7): one data dict in, xlsx or PDF bytes out.
+"""The officials' monthly report: one data dict in, xlsx or PDF bytes out.
 
 No database here: ``carbon.services.monthly`` gathers the figures and hands over a plain
 dict of JSON types laid out as follows (tCO2, tce, 万元 = 10^4 CNY; a ``*share`` is a
@@ -16,11 +16,14 @@ the previous year, 0.05 = +5 %, ``None`` where there is nothing to compare with)
     by_county:   the same with region_code instead of division
     ratings: {year, requested_year, fallback, enterprises, rated, not_rated,
               colours: {dark_green, light_green, yellow, red: n}, grades: {"1".."5": n},
-              classes: {low, medium, high: n}}
+              classes: {low, medium, high: n},
+              provisional: n, provisional_rated: n (暂评, a year to date; optional),
+              provisional_colours / provisional_grades / provisional_classes: {…: n},
+              provisional_months: [{months: [1, 2, 3], enterprises: n}]}
     high_carbon: [{uscc, name, region_code, industry_code, division, grade, colour, score,
-                   intensity, intensity_class, emissions, ytd_tco2}]
+                   intensity, intensity_class, emissions, ytd_tco2, provisional, months}]
     largest: [{rank, uscc, name, region_code, industry_code, division, ytd_tco2,
-               ytd_share, month_tco2, yoy_ytd, grade, colour}]
+               ytd_share, month_tco2, yoy_ytd, grade, colour, provisional, months}]
     quality: {enterprises_known, enterprises_with_data, coverage,
               missing_month: [{uscc, name, region_code, industry_code, division, latest_period}],
               missing_value_added: [{uscc, name, region_code, industry_code, division,
@@ -30,8 +33,11 @@ the previous year, 0.05 = +5 %, ``None`` where there is nothing to compare with)
               factor_set, methodology, previous_factor_set: {id, version},
               rating_methodologies: [{id, version}]}
 
+The rating sections (distribution, red list, largest emitters) are
+``reports.monthly_ratings``; they mark every provisional rating (暂评, docs/methodology.md §6).
+
 Every label is bilingual (中文 / English). Text cells of the workbook are stored as text,
-never as formulas, whatever they start with (DESIGN §7).
+never as formulas, whatever they start with.
 """
 
 from __future__ import annotations
@@ -159,6 +165,19 @@ def _rating_note(r: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
+def _provisional_fact(r: Mapping[str, Any]) -> str:
+    """How many of the ratings are provisional (暂评, a year to date), over which months."""
+    from reports.provisional import months_span
+
+    spans = r.get("provisional_months") or []
+    text = f"{int(r.get('provisional') or 0):,} / {r['enterprises']:,}"
+    if spans:
+        zh = "；".join(f"{months_span(x['months'], '、')}月 {x['enterprises']:,} 家" for x in spans)
+        en = "; ".join(f"months {months_span(x['months'])}: {x['enterprises']:,}" for x in spans)
+        text += f"（{zh}） provisional, year to date ({en})"
+    return text
+
+
 def _yoy(data: Mapping[str, Any], which: str, key: str) -> float | None:
     t = data["totals"]
     given = t[f"yoy_{which}"]
@@ -273,13 +292,15 @@ def _region_title(data: Mapping[str, Any]) -> str:
 
 def render_xlsx(data: Mapping[str, Any]) -> bytes:
     """The report as a workbook of seven sheets (``SHEETS``), bilingual headers."""
+    from reports.monthly_ratings import xlsx_high_carbon, xlsx_largest, xlsx_ratings
+
     book = _Book()
     _xlsx_summary(book, data)
     _xlsx_groups(book, data, SHEETS[1], data["by_industry"], "division")
     _xlsx_groups(book, data, SHEETS[2], data["by_county"], "region_code")
-    _xlsx_ratings(book, data)
-    _xlsx_high_carbon(book, data)
-    _xlsx_largest(book, data)
+    xlsx_ratings(book, data)
+    xlsx_high_carbon(book, data)
+    xlsx_largest(book, data)
     _xlsx_quality(book, data)
     return book.save()
 
@@ -330,6 +351,7 @@ def _xlsx_summary(book: _Book, data: Mapping[str, Any]) -> None:
         ),
         ("评价年份 / Rating year", f"{r['year'] or DASH}（{rating_zh} / {rating_en}）"),
         ("红码企业 / Red-rated enterprises", r["colours"]["red"]),
+        ("暂评企业 / Provisional ratings (暂评)", _provisional_fact(r)),
         ("因子集 / Factor set", _ref(q["factor_set"])),
         ("方法学 / Methodology", _ref(q["methodology"])),
         ("生成时间 / Generated", _generated(data)),
@@ -384,40 +406,6 @@ def _xlsx_groups(
     book.table(ws, _group_columns(key), rows, freeze_col=3)
 
 
-def _xlsx_ratings(book: _Book, data: Mapping[str, Any]) -> None:
-    ws = book.sheet(SHEETS[3])
-    r = data["ratings"]
-    zh, en = _rating_note(r)
-    book.title(ws, f"{_region_title(data)} 评价分布 / Rating distribution — {zh} / {en}")
-    rated = r["rated"] or None
-    entries: list[dict[str, Any]] = []
-    for c, (czh, cen) in COLOUR_LABELS.items():
-        entries.append(
-            {"k": "三维四色 / Four-colour", "v": f"{czh} / {cen}", "n": r["colours"][c], "of": rated}
-        )
-    entries.append(
-        {"k": "三维四色 / Four-colour", "v": "未评价 / Not rated", "n": r["not_rated"], "of": None}
-    )
-    for g, n in r["grades"].items():
-        entries.append(
-            {"k": "碳效等级 / Carbon-efficiency grade", "v": f"{g}级 / grade {g}", "n": n, "of": rated}
-        )
-    for c, (czh, cen) in CLASS_LABELS.items():
-        entries.append(
-            {"k": "强度分类 / Intensity class", "v": f"{czh} / {cen}", "n": r["classes"][c], "of": rated}
-        )
-    for e in entries:
-        e["share"] = e["n"] / e["of"] if e["of"] else None
-    columns = [
-        XColumn("维度 / Dimension", 30, value=lambda e: e["k"]),
-        XColumn("类别 / Category", 22, value=lambda e: e["v"]),
-        XColumn("企业数 / Enterprises", 13, "int", lambda e: e["n"]),
-        XColumn("占已评价 / Share of rated", 14, "share", lambda e: e["share"]),
-    ]
-    nxt = book.table(ws, columns, entries, autofilter=False)
-    book.note(ws, nxt + 1, f"评价年份 / Rating year: {r['year'] or DASH}；已评价 / rated: {r['rated']}")
-
-
 def _who_columns() -> list[XColumn]:
     return [
         XColumn("统一社会信用代码 / USCC", 22, value=lambda r: r["uscc"]),
@@ -426,51 +414,6 @@ def _who_columns() -> list[XColumn]:
         XColumn("行业代码 / Industry code", 11, value=lambda r: r["industry_code"]),
         XColumn("行业 / Industry", 26, value=lambda r: division_name(r["division"])),
     ]
-
-
-def _colour_text(c: str | None) -> str | None:
-    return None if c is None else "{} / {}".format(*COLOUR_LABELS.get(c, (c, c)))
-
-
-def _xlsx_high_carbon(book: _Book, data: Mapping[str, Any]) -> None:
-    ws = book.sheet(SHEETS[4])
-    r = data["ratings"]
-    book.title(
-        ws,
-        f"{_region_title(data)} 高碳（红码）企业名单 / High-carbon (red) list — 评价年份 {r['year'] or DASH}",
-    )
-    rows = [{**x, "no": i} for i, x in enumerate(data["high_carbon"], start=1)]
-    columns = [
-        XColumn("序号 / No.", 7, "int", lambda x: x["no"]),
-        *_who_columns(),
-        XColumn("碳效等级 / Grade", 10, "int", lambda x: x["grade"]),
-        XColumn("三维四色 / Colour", 12, value=lambda x: _colour_text(x["colour"])),
-        XColumn("综合得分 / Score", 10, "score", lambda x: x["score"]),
-        XColumn("排放强度 / Intensity (tCO2/万元)", 15, "intensity", lambda x: x["intensity"]),
-        XColumn("评价年排放 / Rated-year emissions (tCO2)", 18, "tco2", lambda x: x["emissions"]),
-        XColumn("本年累计排放 / YTD (tCO2)", 16, "tco2", lambda x: x["ytd_tco2"]),
-    ]
-    nxt = book.table(ws, columns, rows, freeze_col=4)
-    if not rows:
-        book.note(ws, nxt, "本期无红码企业 / No red-rated enterprise")
-
-
-def _xlsx_largest(book: _Book, data: Mapping[str, Any]) -> None:
-    ws = book.sheet(SHEETS[5])
-    book.title(
-        ws, f"{_region_title(data)} 本年累计排放前{len(data['largest'])}名 / Largest emitters, year to date"
-    )
-    columns = [
-        XColumn("排名 / Rank", 7, "int", lambda x: x["rank"]),
-        *_who_columns(),
-        XColumn(f"本年累计排放 / YTD (tCO2) {_ytd_span(data)}", 18, "tco2", lambda x: x["ytd_tco2"]),
-        XColumn("占区域 / Share of region", 11, "share", lambda x: x["ytd_share"]),
-        XColumn("本月排放 / Month (tCO2)", 15, "tco2", lambda x: x["month_tco2"]),
-        XColumn("累计同比 / YTD YoY", 11, "pct", lambda x: x["yoy_ytd"]),
-        XColumn("碳效等级 / Grade", 10, "int", lambda x: x["grade"]),
-        XColumn("三维四色 / Colour", 12, value=lambda x: _colour_text(x["colour"])),
-    ]
-    book.table(ws, columns, data["largest"], freeze_col=4)
 
 
 def _ref(ref: Mapping[str, Any] | None) -> str:
@@ -551,6 +494,7 @@ def _plain_table(
 
 def render_pdf(data: Mapping[str, Any]) -> bytes:
     """The report as an A4 PDF: title page with key figures, then one section a page."""
+    from reports.monthly_ratings import pdf_high_carbon, pdf_largest, pdf_ratings
     from reports.pdf import ReportDocument
 
     region = data["region"]
@@ -565,9 +509,9 @@ def render_pdf(data: Mapping[str, Any]) -> bytes:
     _pdf_title_page(doc, data, zh_name, en_name)
     _pdf_groups(doc, data, "region_code")
     _pdf_groups(doc, data, "division")
-    _pdf_ratings(doc, data)
-    _pdf_high_carbon(doc, data)
-    _pdf_largest(doc, data)
+    pdf_ratings(doc, data)
+    pdf_high_carbon(doc, data)
+    pdf_largest(doc, data)
     _pdf_quality(doc, data)
     return bytes(doc.output())
 
@@ -621,6 +565,7 @@ def _pdf_title_page(doc: Any, data: Mapping[str, Any], zh_name: str, en_name: st
             f"（{pct(q['coverage'], signed=False)}） enterprises reported this month",
         ),
         ("评价年份 Rating year", f"{r['year'] or DASH} — {rating_zh} / {rating_en}"),
+        ("暂评 Provisional", _provisional_fact(r)),
         ("生成时间 Generated", _generated(data)),
     ):
         doc.set_x(PAGE_MARGIN)
@@ -806,155 +751,6 @@ def _pdf_groups(doc: Any, data: Mapping[str, Any], key: str) -> None:
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _pdf_ratings(doc: Any, data: Mapping[str, Any]) -> None:
-    from reports.charts import COLOUR_IDS, colour_distribution_chart
-    from reports.pdf import Column
-
-    r = data["ratings"]
-    zh, en = _rating_note(r)
-    doc.section(150)
-    doc.heading("评价分布", "Rating distribution")
-    doc.paragraph(f"评价年份 Rating year: {r['year'] or DASH} — {zh} / {en}", size=8.8)
-    doc.ln(2)
-    chart = colour_distribution_chart(
-        {c: int(r["colours"].get(c, 0)) for c in COLOUR_IDS},
-        title=f"三维四色评价分布 Four-colour distribution ({r['year'] or DASH})",
-        lang="zh",
-        fmt="svg",
-    )
-    doc.svg(chart, width=doc.content_width * 0.78)
-    rated = r["rated"]
-
-    def share(n: int) -> str:
-        return pct(n / rated, signed=False) if rated else DASH
-
-    doc.subheading("三维四色 Four-colour rating")
-    doc.data_table(
-        [
-            Column("颜色 Colour", 40, "C"),
-            Column("企业数 Enterprises", 30, "R"),
-            Column("占比 Share", 30, "R"),
-        ],
-        [
-            [(colour_label(c), COLOUR_FILL[c]), f"{r['colours'][c]:,}", share(r["colours"][c])]
-            for c in COLOUR_LABELS
-        ]
-        + [["未评价 Not rated", f"{r['not_rated']:,}", DASH]],
-        size=7.8,
-    )
-    doc.subheading("碳效等级与强度分类 Carbon-efficiency grade and intensity class")
-    grade_rows = [[f"{g}级 Grade {g}", f"{n:,}", share(n)] for g, n in r["grades"].items()]
-    class_rows = [
-        [f"{CLASS_LABELS[c][0]} {CLASS_LABELS[c][1]}", f"{n:,}", share(n)] for c, n in r["classes"].items()
-    ]
-    doc.data_table(
-        [Column("类别 Category", 40), Column("企业数 Enterprises", 30, "R"), Column("占比 Share", 30, "R")],
-        grade_rows + class_rows,
-        size=7.8,
-        width=120,
-    )
-    doc.notes(
-        [
-            "碳效等级 1级最优、5级最差（K = L / 行业平均强度）；"
-            "强度分类 低碳 L ≤ 0.6，中碳 0.6 < L ≤ 2.0，高碳 L > 2.0 tCO2/万元。"
-            "Grade 1 best, 5 worst; class by intensity L.",
-            "未评价：缺少工业增加值等原因无法计算强度。"
-            "Not rated: intensity not computable (e.g. no value added).",
-        ]
-    )
-
-
-def _pdf_high_carbon(doc: Any, data: Mapping[str, Any]) -> None:
-    from reports.pdf import Column
-
-    items = data["high_carbon"]
-    doc.section(70)
-    doc.heading("高碳（红码）企业名单", "High-carbon (red) list")
-    doc.paragraph(
-        f"评价年份 Rating year {data['ratings']['year'] or DASH}；共 {len(items):,} 家，按评价年排放量排序。"
-        f" {len(items):,} red-rated enterprises, ordered by emissions of the rating year.",
-        size=8.5,
-    )
-    doc.ln(2)
-    if not items:
-        doc.paragraph("本期无红码企业。No red-rated enterprise.", size=9)
-        return
-    rows = [
-        [
-            str(i),
-            x["uscc"],
-            _name(x),
-            county_short(x["region_code"]),
-            industry_label(x["division"]),
-            grade_label(x["grade"]),
-            num(x["score"], 1),
-            num(x["intensity"], 4),
-            num(x["emissions"]),
-            num(x["ytd_tco2"]),
-        ]
-        for i, x in enumerate(items[:PDF_RED_LIMIT], start=1)
-    ]
-    doc.data_table(
-        [
-            Column("序号\nNo.", 9, "R"),
-            Column("统一社会信用代码\nUSCC", 34),
-            Column("企业名称\nName", 31),
-            Column("区县\nCounty", 13),
-            Column("行业\nIndustry", 28),
-            Column("等级\nGrade", 10.5, "C"),
-            Column("得分\nScore", 10, "R"),
-            Column("强度\ntCO2/万元", 15, "R"),
-            Column("评价年排放\ntCO2", 18, "R"),
-            Column("本年累计\nYTD tCO2", 18, "R"),
-        ],
-        rows,
-        size=6.6,
-    )
-    if len(items) > PDF_RED_LIMIT:
-        doc.notes([f"仅列前 {PDF_RED_LIMIT} 家，完整名单见 xlsx。Full list in the workbook."])
-
-
-def _pdf_largest(doc: Any, data: Mapping[str, Any]) -> None:
-    from reports.pdf import Column
-
-    items = data["largest"]
-    doc.section(70)
-    doc.heading("排放大户", f"Largest emitters, year to date ({_ytd_span(data)})")
-    rows = [
-        [
-            str(x["rank"]),
-            x["uscc"],
-            _name(x),
-            county_short(x["region_code"]),
-            industry_label(x["division"]),
-            num(x["ytd_tco2"]),
-            pct(x["ytd_share"], signed=False),
-            num(x["month_tco2"]),
-            pct(x["yoy_ytd"]),
-            grade_label(x["grade"]),
-            (COLOUR_LABELS[x["colour"]][0], COLOUR_FILL[x["colour"]]) if x["colour"] in COLOUR_FILL else DASH,
-        ]
-        for x in items
-    ]
-    doc.data_table(
-        [
-            Column("排名\nRank", 10, "R"),
-            Column("统一社会信用代码\nUSCC", 34),
-            Column("企业名称\nName", 30),
-            Column("区县\nCounty", 13),
-            Column("行业\nIndustry", 27),
-            Column("累计排放\nYTD tCO2", 18, "R"),
-            Column("占比\nShare", 11, "R"),
-            Column("本月排放\nMonth tCO2", 19, "R"),
-            Column("同比\nYoY", 12, "R"),
-            Column("等级\nGrade", 10.5, "C"),
-            Column("颜色\nColour", 12, "C"),
-        ],
-        rows,
-        size=6.6,
-    )
 
 
 def _pdf_quality(doc: Any, data: Mapping[str, Any]) -> None:

@@ -8,13 +8,14 @@ and masked) plain dict this module writes::
     regions, industries: [{level, code, parent, name_zh, name_en, enterprises,
                            emissions_tco2, energy_tce, intensity, intensity_enterprises,
                            grade_1 … grade_5, not_rated, dark_green, light_green, yellow, red,
+                           provisional (how many of those ratings are 暂评, a year to date),
                            suppressed, suppression: None | "primary" | "secondary"}]
-    enterprises: [{uscc, name, section, county, grade, colour}]   (masked)
+    enterprises: [{uscc, name, section, county, grade, colour, provisional}]   (masked)
 
 Headers are bilingual (中文 English). A group withheld for being small shows ``<3`` as its
 count and blank figures; one withheld so that a small group cannot be worked out by
 subtraction keeps its count, with blank figures. Text is never a formula: xlsx text cells
-are text, and a CSV field starting like a formula gets a leading apostrophe (DESIGN §7).
+are text, and a CSV field starting like a formula gets a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ GROUP_COLUMNS: tuple[Column, ...] = (
     Column("light_green", "浅绿", "Light green", "int", 10),
     Column("yellow", "黄", "Yellow", "int", 10),
     Column("red", "红", "Red", "int", 10),
+    Column("provisional", "其中暂评", "Of which provisional", "int", 12),
     Column("suppression", "数据抑制", "Suppression", width=30),
 )
 
@@ -86,7 +88,11 @@ ENTERPRISE_COLUMNS: tuple[Column, ...] = (
     Column("county", "区县代码", "County", width=10),
     Column("grade", "碳效码等级", "Grade", "int", 10),
     Column("colour", "三维四色", "Colour", width=16),
+    Column("provisional", "暂评", "Provisional", width=30),
 )
+
+
+PROVISIONAL_TEXT = "暂评 provisional (year to date)"
 
 
 def _suppression_text(kind: str, min_group: int) -> str:
@@ -145,6 +151,8 @@ def _display(column: Column, row: Mapping[str, Any], min_group: int) -> Any:
         return LEVELS.get(value, value)
     if column.key == "colour":
         return COLOUR_LABELS.get(value, value)
+    if column.key == "provisional" and isinstance(value, bool):
+        return PROVISIONAL_TEXT if value else None
     if column.key == "suppression":
         return _suppression_text(value, min_group) if value else None
     if column.key == "enterprises" and row.get("suppression") == "primary":
@@ -225,7 +233,20 @@ def _notes(stats: Mapping[str, Any]) -> list[tuple[str, Any]]:
             "各组当年现行评价结果计数；未评价为无法计算强度等原因未评级的企业。 Counts of the year's "
             "current ratings; not rated: enterprises without a grade (e.g. no value added).",
         ),
+        ("暂评 Provisional", " / ".join(_provisional_note(stats))),
     ]
+
+
+def _provisional_note(stats: Mapping[str, Any]) -> tuple[str, str]:
+    from reports.provisional import meaning
+
+    n = sum(1 for e in stats.get("enterprises", []) if e.get("provisional"))
+    en = meaning("en")
+    return (
+        f"“其中暂评”为各组评价中暂评的企业数（共 {n:,} 家）。{meaning('zh')}",
+        f"'Of which provisional': how many of a group's ratings are provisional ({n:,} in all). "
+        f"{en[0].upper()}{en[1:]}",
+    )
 
 
 def render_xlsx(stats: Mapping[str, Any]) -> bytes:

@@ -34,6 +34,9 @@ RULE = (200, 200, 200)
 HEAD_FILL = (31, 78, 121)
 ZEBRA_FILL = (242, 245, 249)
 _SVG_METADATA = re.compile(rb"<metadata>.*?</metadata>\s*", re.S)
+# Hatch patterns (a provisional figure's bars): fpdf2 cannot draw them and logs a warning
+# for each; the charts tint what they hatch, so the tint alone still shows.
+_SVG_PATTERN = re.compile(rb"<pattern\b.*?</pattern>\s*", re.S)
 
 
 def _weight(entry: Any) -> int:
@@ -264,6 +267,7 @@ class ReportDocument(FPDF):
         """A chart (matplotlib SVG), drawn as vectors across ``width`` mm, centred."""
         w = width or self.content_width
         data = _SVG_METADATA.sub(b"", data)  # fpdf2 logs a warning for every <metadata>
+        data = _SVG_PATTERN.sub(b"", data)
         m = re.search(rb'<svg[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"', data)
         h = w * float(m.group(2)) / float(m.group(1)) if m else w * 0.6
         self.ensure_space(h + 3)

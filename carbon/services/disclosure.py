@@ -19,7 +19,9 @@ Open data is public: anyone may read it, so nothing in it may single out an ente
   GB/T 2260 code) and the first characters of the name (often a place name, 柯城…).
 
 Figures are the year's current accounts (location-based total tCO2, tce, value added) and
-current ratings (碳效码 grade, 三维四色 colour); the document names every factor set and
+current ratings (碳效码 grade, 三维四色 colour); ``provisional`` counts the ratings of a group
+that are provisional (暂评: a year to date, rated over the months reported so far,
+docs/methodology.md §6), and the enterprise list flags each one; the document names every factor set and
 methodology they come from. The xlsx and CSV writers are ``reports.opendata`` (plain
 dicts in, bytes out); ``statistics_xlsx`` and ``statistics_csv`` here call them.
 """
@@ -53,6 +55,7 @@ FIGURES = (
     *GRADE_KEYS,
     "not_rated",
     *COLOURS,
+    "provisional",
 )
 TABLES = ("regions", "industries", "enterprises")
 UNITS = {"emissions_tco2": "tCO2", "energy_tce": "tce", "intensity": "tCO2/万元 (tCO2 per 10^4 CNY)"}
@@ -207,6 +210,7 @@ def _figures(members: list[dict[str, Any]]) -> dict[str, Any]:
     out["not_rated"] = sum(1 for m in members if m["grade"] is None)
     for c in COLOURS:
         out[c] = sum(1 for m in members if m["colour"] == c)
+    out["provisional"] = sum(1 for m in members if m["provisional"])  # 暂评, of the counts above
     return out
 
 
@@ -228,6 +232,7 @@ def _members(session: Session, year: int) -> list[dict[str, Any]]:
             AccountRow.methodology,
             RatingRow.grade,
             RatingRow.colour,
+            RatingRow.provisional,
             RatingRow.factor_set.label("rating_factor_set"),
             RatingRow.methodology.label("rating_methodology"),
         )
@@ -236,7 +241,10 @@ def _members(session: Session, year: int) -> list[dict[str, Any]]:
         .where(AccountRow.year == year, AccountRow.is_current.is_(True))
         .order_by(Enterprise.uscc)
     )
-    return [dict(r._mapping) for r in session.execute(stmt)]
+    rows = [dict(r._mapping) for r in session.execute(stmt)]
+    for r in rows:
+        r["provisional"] = bool(r["provisional"])  # None without a rating
+    return rows
 
 
 def _refs(members: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
@@ -286,10 +294,11 @@ def _enterprise_list(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "county": m["region_code"] if shown else "*",
                 "grade": m["grade"],
                 "colour": m["colour"],
+                "provisional": m["provisional"],
             }
         )
     # Ordered by what is shown only, so the order says nothing about what is masked.
-    order = ("county", "section", "uscc", "name", "grade", "colour")
+    order = ("county", "section", "uscc", "name", "grade", "colour", "provisional")
     out.sort(key=lambda e: tuple("" if e[k] is None else str(e[k]) for k in order))
     return out
 

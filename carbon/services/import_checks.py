@@ -1,4 +1,4 @@
-"""Checks of an import against the reference data: a carrier without a factor (DESIGN §9.2).
+"""Checks of an import against the reference data: a carrier without a factor (docs/methodology.md §2.3).
 
 A record with a non-zero quantity of a combustion carrier that the factor set of its year
 (``carbon.services.compute.policy``) has no factor for refuses the file at that cell, e.g.

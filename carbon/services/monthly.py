@@ -1,4 +1,4 @@
-"""The officials' monthly report of a region (DESIGN §7): figures, then xlsx and PDF files.
+"""The officials' monthly report of a region: figures, then xlsx and PDF files.
 
 The figures come from a handful of grouped queries over the region's enterprises, not
 from one ORM object at a time, so a city of 20,000 enterprises takes the same few round
@@ -9,7 +9,8 @@ trips as a county of ten:
    input field over the report month and over January to the report month;
 3. the latest period each enterprise has data for (for the coverage list);
 4. the current ratings of the rating year (the report's year, or the latest earlier
-   rated one).
+   rated one), each with whether it is provisional (暂评: a year to date, docs/methodology.md §6) and
+   the months it rates, so that every list of the report can mark it.
 
 Emissions are the linear accounting of those sums (``account_matrix``) with each year's
 own factor set, as the stored annual accounts are, so a month's region total is exactly
@@ -39,8 +40,10 @@ from carbon.domain.errors import CarbonError, InvalidValue, NotFound
 from carbon.domain.factors import PARTS
 from carbon.domain.identifiers import Period, region_prefix, region_problem
 from carbon.domain.quantities import ECONOMIC_KEYS
+from carbon.domain.rating import FULL_YEAR, mask_months
 from carbon.services import reference
-from carbon.services.compute import input_columns, policy
+from carbon.services.annual import input_columns
+from carbon.services.compute import policy
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, MonthlyInput, RatingRow
 
@@ -109,6 +112,8 @@ def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict
         },
         "rating_year": data["ratings"]["year"],
         "red": data["ratings"]["colours"]["red"],
+        "ratings": data["ratings"]["enterprises"],
+        "provisional_ratings": data["ratings"]["provisional"],
         "factor_set": data["quality"]["factor_set"],
         "methodology": data["quality"]["methodology"],
     }
@@ -212,6 +217,10 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
     grade = ratings["grade_by_position"]
     colour = ratings["colour_by_position"]
 
+    def status(i: int) -> dict[str, Any]:
+        r = ratings["rows"].get(i)
+        return {"provisional": bool(r and r["provisional"]), "months": r["months"] if r else None}
+
     cur_ytd_total = cur.ytd_total
     # Stable sort of a list already in USCC order: equal emissions stay in USCC order.
     order = np.argsort(-np.where(cur.has_ytd, cur_ytd_total, -np.inf), kind="stable")
@@ -228,6 +237,7 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
                 "yoy_ytd": _change(float(cur_ytd_total[i]), prev_ytd),
                 "grade": grade.get(i),
                 "colour": colour.get(i),
+                **status(i),
             }
         )
 
@@ -241,6 +251,7 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
             "intensity_class": r["intensity_class"],
             "emissions": r["emissions"],
             "ytd_tco2": float(cur_ytd_total[i]) if cur.has_ytd[i] else None,
+            **status(i),
         }
         for i, r in sorted(
             ((i, r) for i, r in ratings["rows"].items() if r["colour"] == "red"),
@@ -360,7 +371,7 @@ def _totals(parts: FloatArray, econ: FloatArray, mask: BoolArray) -> dict[str, A
         "energy_tce": float(p[:, _TCE].sum()),
         **{key: float(x[:, j].sum()) for j, key in enumerate(ECONOMIC_KEYS)},
         # Intensity over the enterprises that report value added, as the rating peers are
-        # (DESIGN §4.1): counting emitters without value added would inflate it.
+        # (docs/methodology.md §7): counting emitters without value added would inflate it.
         "intensity": _ratio(float(total[with_va].sum()), float(va[with_va].sum())),
         "intensity_enterprises": int(with_va.sum()),
     }
@@ -450,15 +461,23 @@ def _ratings(session: Session, scope: Any, year: int, position: dict[int, int]) 
                 RatingRow.intensity,
                 RatingRow.emissions,
                 RatingRow.methodology,
+                RatingRow.provisional,
+                RatingRow.month_mask,
             )
             .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
             .where(RatingRow.is_current.is_(True), RatingRow.year == rating_year, scope)
         ):
-            rows[position[r.enterprise_id]] = r._asdict()
+            row = r._asdict()
+            row["provisional"] = bool(row["provisional"])
+            row["months"] = mask_months(FULL_YEAR if r.month_mask is None else r.month_mask)
+            rows[position[r.enterprise_id]] = row
     colours = Counter(r["colour"] for r in rows.values())
     grades = Counter(str(r["grade"]) for r in rows.values() if r["grade"] is not None)
     classes = Counter(r["intensity_class"] for r in rows.values())
     rated = sum(colours[c] for c in COLOURS)
+    partial = [r for r in rows.values() if r["provisional"]]
+    partial_colours = Counter(r["colour"] for r in partial)
+    spans = Counter(tuple(r["months"]) for r in partial)
     return {
         "rows": rows,
         "grade_by_position": {i: r["grade"] for i, r in rows.items()},
@@ -475,6 +494,13 @@ def _ratings(session: Session, scope: Any, year: int, position: dict[int, int]) 
             "colours": {c: colours[c] for c in COLOURS},
             "grades": {g: grades[g] for g in GRADES},
             "classes": {c: classes[c] for c in CLASSES},
+            # provisional ratings (暂评, a year to date) among them, and the months they rate
+            "provisional": len(partial),
+            "provisional_rated": sum(partial_colours[c] for c in COLOURS),
+            "provisional_colours": {c: partial_colours[c] for c in COLOURS},
+            "provisional_grades": {g: sum(str(r["grade"]) == g for r in partial) for g in GRADES},
+            "provisional_classes": {c: sum(r["intensity_class"] == c for r in partial) for c in CLASSES},
+            "provisional_months": [{"months": list(m), "enterprises": k} for m, k in sorted(spans.items())],
         },
     }
 

@@ -25,7 +25,8 @@ from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.factors import FactorSet
 from carbon.domain.identifiers import Period, region_prefix, uscc_problem
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
-from carbon.domain.rating import FULL_YEAR, mask_months, thresholds, what_if
+from carbon.domain.rating import FULL_YEAR, mask_months
+from carbon.domain.what_if import thresholds, what_if
 from carbon.services import reference
 from carbon.services.compute import ACCOUNT_VALUES, policy
 from carbon.store.models import AccountRow, Enterprise, ImportRow, MonthlyInput, RatingRow, SupplierContract
@@ -500,7 +501,8 @@ def summary(session: Session, region: str | None = None) -> dict[str, Any]:
         by_year[year] = {
             "year": year,
             "enterprises": count,
-            "total_tco2": total,
+            # to 0.001 t: a sum of floats depends on the order the database adds them in
+            "total_tco2": round(float(total), 3) if total is not None else None,
             "grades": {},
             "colours": {},
             "not_rated": 0,

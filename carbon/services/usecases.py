@@ -392,17 +392,23 @@ def _draw_chart(session: Session, uscc: str, kind: str, *, year: int | None, fmt
             else f"{name}: monthly emissions by carrier, {year}"
         )
         return charts.monthly_emissions_chart(months, series, title=title, lang=lang, fmt=fmt)
+    hist = queries.rating_history(session, uscc)
+    # per year: the months of a provisional (暂评, year-to-date) rating, None for a whole year
+    partial = {h["year"]: h["months"] for h in hist if h["provisional"]}
     if kind == "intensity":
         years, own, industry, region = queries.chart_intensity(session, uscc)
         title = f"{name} 碳排放强度对比" if lang == "zh" else f"{name}: carbon intensity vs peers"
-        return charts.intensity_chart(years, own, industry, region, title=title, lang=lang, fmt=fmt)
-    hist = queries.rating_history(session, uscc)  # grade-history (chart() checked the kind)
-    if not hist:
+        return charts.intensity_chart(
+            years, own, industry, region, provisional=[partial.get(y) for y in years],
+            title=title, lang=lang, fmt=fmt,
+        )  # fmt: skip
+    if not hist:  # grade-history (chart() checked the kind)
         raise CarbonError(f"{uscc} has no ratings yet / 暂无评价结果")
     return charts.grade_history_chart(
         [h["year"] for h in hist],
         [h["carbon_efficiency"]["grade"] for h in hist],
         [h["three_dimensional"]["colour"] for h in hist],
+        provisional=[partial.get(h["year"]) for h in hist],
         lang=lang,
         fmt=fmt,
     )

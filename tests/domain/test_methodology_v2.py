@@ -18,7 +18,8 @@ from carbon.domain.errors import FactorMissing, InvalidReferenceData
 from carbon.domain.factors import EXCLUDING_MARKET_NON_FOSSIL, parse_factor_set
 from carbon.domain.methodology import parse_methodology
 from carbon.domain.quantities import ENERGY_KEYS
-from carbon.domain.rating import FULL_YEAR, RatingInput, rate_population, what_if
+from carbon.domain.rating import FULL_YEAR, RatingInput, rate_population
+from carbon.domain.what_if import what_if
 
 DATA = Path(__file__).resolve().parents[2] / "carbon" / "data"
 

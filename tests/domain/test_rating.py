@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carbon.domain.rating import RatingInput, rate_population, what_if
+from carbon.domain.rating import RatingInput, rate_population
+from carbon.domain.what_if import what_if
 
 
 def ent(i, e, va, *, division="30", section="C", region="330802", prev=None, prev_va=None):

@@ -14,7 +14,8 @@ import math
 import pytest
 
 from carbon.domain.accounting import account, carrier_inputs, with_factors
-from carbon.domain.rating import RatingInput, rate_population, thresholds, what_if
+from carbon.domain.rating import RatingInput, rate_population
+from carbon.domain.what_if import thresholds, what_if
 
 CHECK_CASE = {"bituminous_coal": 10_000.0, "natural_gas": 500.0, "diesel": 200.0}
 TARGET = {**CHECK_CASE, "electricity": 20_000.0, "heat": 1_000.0}

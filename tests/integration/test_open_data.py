@@ -171,6 +171,7 @@ def account_rows(app, year: int) -> list[dict[str, Any]]:
                 "va": a.value_added,
                 "grade": r.grade if r else None,
                 "colour": r.colour if r else None,
+                "provisional": bool(r and r.provisional),
                 "refs": {a.factor_set, a.methodology} | ({r.factor_set, r.methodology} if r else set()),
             }
             for e, a, r in rows
@@ -206,7 +207,7 @@ def test_statistics_equal_the_account_rows(published):
     assert stats["min_group"] == MIN_GROUP and stats["generated_at"]
     assert "fewer than 3" in stats["rule"]["en"] and "少于3家" in stats["rule"]["zh"]
     refs = {f"{r['id']}@{r['version']}" for r in stats["factor_sets"] + stats["methodologies"]}
-    assert refs == set().union(*(a["refs"] for a in accounts)) == {"cn-default@1", "quzhou-3d@1"}
+    assert refs == set().union(*(a["refs"] for a in accounts)) == {"cn-default@2", "quzhou-3d@2"}
 
     level_key = {"city": "city", "county": "county", "section": "section", "division": "division"}
     groups = {(r["level"], r["code"]): r for r in stats["regions"] + stats["industries"]}
@@ -307,6 +308,7 @@ def test_masked_enterprise_list(published):
                     "county": "*" if small else county,
                     "grade": a["grade"],
                     "colour": a["colour"],
+                    "provisional": a["provisional"],
                 }
             )
     key = lambda e: json.dumps(e, sort_keys=True, ensure_ascii=False)  # noqa: E731
@@ -374,7 +376,7 @@ def test_xlsx_sheets_headers_and_markers(published):
     assert rows["C"][col["碳排放(吨二氧化碳) Emissions (tCO2)"]].value is None
     assert isinstance(rows["26"][col["碳排放(吨二氧化碳) Emissions (tCO2)"]].value, float)
     notes = "\n".join(str(c.value) for row in wb[SHEETS[3]].iter_rows() for c in row if c.value is not None)
-    assert "cn-default@1" in notes and "quzhou-3d@1" in notes
+    assert "cn-default@2" in notes and "quzhou-3d@2" in notes
     assert "fewer than 3" in notes and "少于3家" in notes
 
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from importers.template import read_template, write_template
+from importers.template import TEMPLATE_COLUMNS, read_template, write_template
 from reports.error_workbook import (
     BAD_FILL_COLOUR,
     PROBLEMS_HEADING,
@@ -15,6 +15,9 @@ from reports.error_workbook import (
     SUMMARY_SHEET,
     annotate_workbook,
 )
+
+# The problems column: right of the template's own columns.
+PROBLEMS = len(TEMPLATE_COLUMNS) + 1
 
 BAD_ROWS = [
     {  # a wrong USCC check character and a negative quantity
@@ -76,7 +79,7 @@ def test_xlsx_bad_cells_are_filled_commented_and_explained():
         assert is_bad(cell)
         assert e["message"] in cell.comment.text
     col = problems_column(ws)
-    assert col == 31  # right of the template's 30 columns
+    assert col == PROBLEMS  # right of the template's columns
     assert ws.cell(row=2, column=col).value == "; ".join(e["message"] for e in errors)
     assert ws.cell(row=3, column=col).value is None
     # the user's data is as it was
@@ -175,8 +178,8 @@ def test_header_errors_and_file_errors():
     wb = load(annotate_workbook(data, "h.xlsx", errors))
     ws = wb["能源数据"]
     assert is_bad(ws["F1"]) and "repeats" in ws["F1"].comment.text
-    assert ws.cell(row=1, column=31).value == f"{PROBLEMS_HEADING}: column repeats / 列重复"
-    assert ws.cell(row=2, column=31).value == "odd column"
+    assert ws.cell(row=1, column=PROBLEMS).value == f"{PROBLEMS_HEADING}: column repeats / 列重复"
+    assert ws.cell(row=2, column=PROBLEMS).value == "odd column"
     assert [r[3] for r in summary_rows(wb)] == [e["message"] for e in errors]
 
 
@@ -188,8 +191,8 @@ def test_an_annotated_workbook_annotated_again_reuses_its_column_and_summary():
     wb = load(annotate_workbook(once, "bad.xlsx", errors[:1]))
     assert wb.sheetnames.count(SUMMARY_SHEET) == 1 and len(summary_rows(wb)) == 1
     ws = wb["能源数据"]
-    assert problems_column(ws) == 31 and ws.max_column == 31
-    assert ws.cell(row=2, column=31).value == errors[0]["message"]
+    assert problems_column(ws) == PROBLEMS and ws.max_column == PROBLEMS
+    assert ws.cell(row=2, column=PROBLEMS).value == errors[0]["message"]
 
 
 def test_merged_cells_and_the_users_own_comments():

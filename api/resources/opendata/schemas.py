@@ -64,6 +64,13 @@ class GroupSchema(Schema):
     light_green = fields.Integer(allow_none=True)
     yellow = fields.Integer(allow_none=True)
     red = fields.Integer(allow_none=True)
+    provisional = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "of the ratings counted, how many are provisional (暂评: a year to date, "
+            "rated over the months reported so far)"
+        },
+    )
     suppressed = fields.Boolean()
     suppression = fields.String(
         allow_none=True,
@@ -82,6 +89,7 @@ class MaskedEnterpriseSchema(Schema):
     county = fields.String(metadata={"description": "GB/T 2260 county, or * in a cell of < min_group"})
     grade = fields.Integer(allow_none=True)
     colour = fields.String(allow_none=True, metadata={"enum": [*COLOURS, None]})
+    provisional = fields.Boolean(metadata={"description": "a provisional rating (暂评, a year to date)"})
 
 
 class StatisticsSchema(Schema):
