@@ -151,6 +151,9 @@ class _Year:
     ytd: FloatArray  # n × PARTS, January to the report month
     month_econ: FloatArray  # n × ECONOMIC_KEYS
     ytd_econ: FloatArray
+    # emissions of the months that report value added (an intensity's numerator), n
+    month_va_total: FloatArray
+    ytd_va_total: FloatArray
 
     @property
     def month_total(self) -> FloatArray:
@@ -206,10 +209,10 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
         }
 
     totals = {
-        "month": _totals(cur.month, cur.month_econ, cur.has_month),
-        "ytd": _totals(cur.ytd, cur.ytd_econ, cur.has_ytd),
-        "previous_month": _totals(prev.month, prev.month_econ, prev.has_month),
-        "previous_ytd": _totals(prev.ytd, prev.ytd_econ, prev.has_ytd),
+        "month": _totals(cur.month, cur.month_econ, cur.has_month, cur.month_va_total),
+        "ytd": _totals(cur.ytd, cur.ytd_econ, cur.has_ytd, cur.ytd_va_total),
+        "previous_month": _totals(prev.month, prev.month_econ, prev.has_month, prev.month_va_total),
+        "previous_ytd": _totals(prev.ytd, prev.ytd_econ, prev.has_ytd, prev.ytd_va_total),
     }
     totals["yoy_month"] = _yoy(totals["month"], totals["previous_month"])
     totals["yoy_ytd"] = _yoy(totals["ytd"], totals["previous_ytd"])
@@ -300,7 +303,14 @@ def _years(
 ) -> tuple[_Year, _Year]:
     """Month and year-to-date sums of every field per enterprise, this year and last."""
     in_month = MonthlyInput.month == period.month
-    cols = [*input_columns(), *(getattr(MonthlyInput, k) for k in ECONOMIC_KEYS)]
+    reports_va = MonthlyInput.value_added.is_not(None)
+    inputs = input_columns()
+    # the inputs again over the months that report value added only
+    cols = [
+        *inputs,
+        *(getattr(MonthlyInput, k) for k in ECONOMIC_KEYS),
+        *(case((reports_va, c)) for c in inputs),
+    ]
     stmt = (
         select(
             MonthlyInput.enterprise_id,
@@ -319,7 +329,7 @@ def _years(
         .group_by(MonthlyInput.enterprise_id, MonthlyInput.year)
     )
     rows = [tuple(r) for r in session.execute(stmt)]
-    k = len(_SUM_KEYS)
+    k = len(_SUM_KEYS) + len(INPUT_KEYS)
     table = np.array(rows, dtype=np.float64).reshape(len(rows), 3 + 2 * k)
     idx = np.array([position[int(eid)] for eid in table[:, 0]], dtype=np.int64)
     return (
@@ -331,7 +341,7 @@ def _years(
 def _year(session: Session, year: int, table: FloatArray, idx: npt.NDArray[np.int64], n: int) -> _Year:
     sel = table[:, 1] == year
     at = idx[sel]
-    k, e = len(_SUM_KEYS), len(INPUT_KEYS)
+    k, e, s = len(_SUM_KEYS) + len(INPUT_KEYS), len(INPUT_KEYS), len(_SUM_KEYS)
     month_q = table[sel, 3 : 3 + k]
     ytd_q = table[sel, 3 + k :]
     y = _Year(
@@ -343,6 +353,8 @@ def _year(session: Session, year: int, table: FloatArray, idx: npt.NDArray[np.in
         ytd=np.zeros((n, len(PARTS))),
         month_econ=np.zeros((n, len(ECONOMIC_KEYS))),
         ytd_econ=np.zeros((n, len(ECONOMIC_KEYS))),
+        month_va_total=np.zeros(n),
+        ytd_va_total=np.zeros(n),
     )
     if not at.size:
         return y
@@ -353,15 +365,18 @@ def _year(session: Session, year: int, table: FloatArray, idx: npt.NDArray[np.in
     y.has_ytd[at] = True
     y.month[at] = account_matrix(month_q[:, :e], years, fs)[0]
     y.ytd[at] = account_matrix(ytd_q[:, :e], years, fs)[0]
-    y.month_econ[at] = month_q[:, e:]
-    y.ytd_econ[at] = ytd_q[:, e:]
+    y.month_econ[at] = month_q[:, e:s]
+    y.ytd_econ[at] = ytd_q[:, e:s]
+    y.month_va_total[at] = account_matrix(month_q[:, s:], years, fs)[0][:, _E].sum(axis=1)
+    y.ytd_va_total[at] = account_matrix(ytd_q[:, s:], years, fs)[0][:, _E].sum(axis=1)
     return y
 
 
-def _totals(parts: FloatArray, econ: FloatArray, mask: BoolArray) -> dict[str, Any]:
+def _totals(parts: FloatArray, econ: FloatArray, mask: BoolArray, va_total: FloatArray) -> dict[str, Any]:
     p = parts[mask]
     x = econ[mask]
     total = p[:, _E].sum(axis=1)
+    covered = va_total[mask]
     va = x[:, _VA]
     with_va = va > 0
     out: dict[str, Any] = {
@@ -370,9 +385,10 @@ def _totals(parts: FloatArray, econ: FloatArray, mask: BoolArray) -> dict[str, A
         **{part: float(p[:, PARTS.index(part)].sum()) for part in EMISSION_PARTS},
         "energy_tce": float(p[:, _TCE].sum()),
         **{key: float(x[:, j].sum()) for j, key in enumerate(ECONOMIC_KEYS)},
-        # Intensity over the enterprises that report value added, as the rating peers are
-        # (docs/methodology.md §7): counting emitters without value added would inflate it.
-        "intensity": _ratio(float(total[with_va].sum()), float(va[with_va].sum())),
+        # Intensity over the enterprises that report value added, as the rating peers are,
+        # and over the months they report it in (docs/methodology.md §6, §7): counting
+        # emissions without value added would inflate it.
+        "intensity": _ratio(float(covered[with_va].sum()), float(va[with_va].sum())),
         "intensity_enterprises": int(with_va.sum()),
     }
     return out
@@ -416,7 +432,7 @@ def _groups(
     prev_month_n, prev_ytd_n = s(prev.has_month), s(prev.has_ytd)
     va = cur.ytd_econ[:, _VA]
     va_ok = cur.has_ytd & (va > 0)
-    e_va, va_sum = s(np.where(va_ok, cur.ytd_total, 0.0)), s(np.where(va_ok, va, 0.0))
+    e_va, va_sum = s(np.where(va_ok, cur.ytd_va_total, 0.0)), s(np.where(va_ok, va, 0.0))
     reds = s(np.isin(np.arange(len(keys)), list(red)))
     out = []
     for j, label in enumerate(labels.tolist()):

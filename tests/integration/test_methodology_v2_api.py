@@ -181,3 +181,41 @@ def test_unknown_methodology_keys_are_refused_at_publish(loaded):
     r = loaded.post("/api/v1/methodologies", data=json.dumps(doc), content_type="application/json")
     assert r.status_code == 422 and "region_level" in r.json["message"]
     assert loaded.get("/api/v1/methodologies/quzhou-3d@1").status_code == 200  # v1 stays readable
+
+
+def test_monthly_report_intensity_counts_only_months_that_report_value_added(app, loaded):
+    """The region's year-to-date intensity to March 2023: B burned 300 t over three months
+    but reported value added only in January, so only January's 100 t count."""
+    from carbon.domain.identifiers import Period
+    from carbon.services.monthly import report_data
+
+    per_t = 19.57 * 0.0261 * 0.93 * 44 / 12
+    with app.extensions["carbon_db"].read() as session:
+        data = report_data(session, "330802", Period(2023, 3))
+        accounts = {u: loaded.get(f"/api/v1/enterprises/{u}/accounts/2023").json for u in (A, *PEERS, Y, L)}
+    ytd = data["totals"]["ytd"]
+    # every enterprise but B reports value added every month: its Q1 emissions count in full
+    others = 0.0
+    for u, acc in accounts.items():
+        months = [
+            loaded.get(f"/api/v1/enterprises/{u}/accounts/2023?month=2023-{m:02d}").json for m in (1, 2, 3)
+        ]
+        others += sum(m["emissions_tco2"]["total"] for m in months)
+    va = 100.0 * 3 * len(accounts) + 100.0
+    assert ytd["intensity"] == pytest.approx((others + 100 * per_t) / va)
+    assert ytd["total"] == pytest.approx(others + 300 * per_t)
+
+
+def test_cli_account_shows_the_three_figures_coverage_and_provisional(loaded, db_url):
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    out = CliRunner().invoke(cli, ["--db", db_url, "account", B, "--year", "2023"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert "暂评" in out.stdout and "provisional" in out.stdout
+    assert "(months 月份 1)" in out.stdout  # value added reported in January only
+    out = CliRunner().invoke(cli, ["--db", db_url, "account", A, "--year", "2023"], catch_exceptions=False)
+    assert "location-based 基于位置: electricity 583.66" in out.stdout  # 1,100 MWh × 0.5306
+    assert "floored at zero 按零计" in out.stdout and "2023-07" in out.stdout
+    assert "暂评" not in out.stdout
