@@ -219,3 +219,29 @@ def test_cli_account_shows_the_three_figures_coverage_and_provisional(loaded, db
     assert "location-based 基于位置: electricity 583.66" in out.stdout  # 1,100 MWh × 0.5306
     assert "floored at zero 按零计" in out.stdout and "2023-07" in out.stdout
     assert "暂评" not in out.stdout
+
+
+def test_a_v1_database_moves_to_v2_with_one_audited_recalculation(loaded):
+    """As the README says: a year computed with the v1 versions keeps them (new imports
+    too) until one recalculation moves it; the v1 results stay readable."""
+    v1 = {"years": [2023], "factor_set": "cn-default@1", "methodology": "quzhou-3d@1", "dry_run": False}
+    assert loaded.post("/api/v1/recalculations", json=v1).status_code == 200
+    before = loaded.get(f"/api/v1/enterprises/{A}/accounts/2023").json
+    assert before["factor_set"]["version"] == 1 and before["market_basis"] == "grid_average_proxy"
+    v2 = {**v1, "factor_set": "cn-default@2", "methodology": "quzhou-3d@2", "note": "methodology v2"}
+    dry = loaded.post("/api/v1/recalculations", json={**v2, "dry_run": True}).json
+    assert dry["status"] == "dry_run" and dry["factor_sets"] == {"2023": "cn-default@2"}
+    run = loaded.post("/api/v1/recalculations", json=v2).json
+    assert run["status"] == "done"
+    after = loaded.get(f"/api/v1/enterprises/{A}/accounts/2023").json
+    assert after["factor_set"]["version"] == 2
+    assert after["emissions_tco2"]["electricity_market"] == pytest.approx(11 * 65 * 0.6096)
+    assert before["emissions_tco2"]["electricity_market"] == pytest.approx(11 * 65 * 0.5306)
+    history = loaded.get(f"/api/v1/enterprises/{A}/ratings?all_revisions=true").json
+    assert {(h["methodology"]["version"], h["current"]) for h in history if h["year"] == 2023} >= {
+        (1, False),
+        (2, True),
+    }
+    runs = [e for e in loaded.get("/api/v1/audit").json if e["action"] == "recalc.run"]
+    assert runs[-1]["details"]["note"] == "methodology v2"
+    assert runs[-1]["details"]["factor_sets"] == {"2023": "cn-default@2"}
