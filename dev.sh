@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point that installs what the project needs and runs it.
-#   ./dev.sh demo    set up, import sample_inputs/, compute, print a summary, serve on :8000
+#   ./dev.sh demo    set up, migrate (carbon demo runs `carbon db upgrade` first), import sample_inputs/,
+#                    compute, print a summary, serve on :8000
 #   ./dev.sh test    set up with test tools, run lint, types, layer rules and the whole test suite
 #   ./dev.sh setup   only install
 set -euo pipefail

@@ -10,7 +10,7 @@ from flask_smorest import Api
 
 from api import auth, security
 from api.errors import ErrorSchema, register_error_handlers
-from carbon.services.jobs import InProcessRunner
+from carbon.services.jobs import make_runner
 from carbon.services.usecases import open_database
 
 DEFAULTS: dict[str, Any] = {
@@ -53,11 +53,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["carbon_db"] = database
     # In-process jobs (the embedded default): recomputations queued by imports run on a
     # worker thread ("thread") or at once in the request ("eager"); leftovers run now.
-    runner = InProcessRunner(database, app.config["JOBS"])
+    # CARBON_JOBS=celery: they are sent to Celery workers (`carbon worker`) instead.
+    runner = make_runner(database, app.config["JOBS"])
     app.extensions["carbon_jobs"] = runner
     runner.run_pending()
     auth.install(app)
     security.install(app)
+    from api import limits as request_limits  # statement timeout and its 503 (api/limits.py)
+
+    request_limits.install(app)
 
     api = CarbonApi(app)
     # Every operation needs a bearer token or a login session unless it says otherwise
@@ -100,6 +104,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(consents)
     api.register_blueprint(reports)
     api.register_blueprint(open_data)
+    from api.resources.identity.routes import blp as identity
+
+    api.register_blueprint(identity)
     register_error_handlers(app)
     _swagger_assets(app)
 

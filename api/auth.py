@@ -4,6 +4,11 @@ The principal is resolved once per request and kept in ``flask.g``; use cases de
 it may do (authorization lives in the services, so the CLI, API, exports and reports all
 obey the same rules). A bad or expired token is a 401 before anything else happens.
 
+A login session lives in the database (``carbon.services.sessions``); the signed cookie
+carries only its random id (``sid``) and the CSRF token, so logout, a password change or a
+disabled user ends it for every copy of the cookie, and it expires after an idle and an
+absolute lifetime (``lifetimes``).
+
 CSRF: a browser sends the session cookie with every request to this site, whoever made
 the page that asks. So a request that changes something (POST, PUT, PATCH, DELETE) and is
 authenticated by the session must also carry the session's CSRF token (made at login,
@@ -14,6 +19,7 @@ by programs, never by a browser on its own, and need none; the login itself need
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import os
 import secrets
@@ -23,6 +29,7 @@ from typing import Any
 from flask import Flask, g, request, session
 
 from carbon.domain.errors import Forbidden
+from carbon.services import sessions
 from carbon.services.auth import Principal
 from carbon.services.usecases import principal_from_session, principal_from_token
 
@@ -100,7 +107,25 @@ def secret_key(app: Flask) -> str:
     return path.read_text().strip()
 
 
+def lifetimes(app: Flask) -> sessions.Lifetimes:
+    """How long a login session lasts: ``SESSION_IDLE_MINUTES`` without a request (30,
+    env CARBON_SESSION_IDLE_MINUTES) and ``SESSION_ABSOLUTE_HOURS`` after the login (12,
+    env CARBON_SESSION_ABSOLUTE_HOURS)."""
+    idle = float(app.config["SESSION_IDLE_MINUTES"])
+    absolute = float(app.config["SESSION_ABSOLUTE_HOURS"])
+    return sessions.Lifetimes(dt.timedelta(minutes=idle), dt.timedelta(hours=absolute))
+
+
+def session_id() -> str | None:
+    """The server-side session id the cookie carries (a cookie without one is no session)."""
+    sid = session.get("sid")
+    return sid if isinstance(sid, str) and sid else None
+
+
 def install(app: Flask) -> None:
+    env = os.environ.get
+    app.config.setdefault("SESSION_IDLE_MINUTES", float(env("CARBON_SESSION_IDLE_MINUTES", "30")))
+    app.config.setdefault("SESSION_ABSOLUTE_HOURS", float(env("CARBON_SESSION_ABSOLUTE_HOURS", "12")))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app)
     app.config.update(
@@ -115,8 +140,8 @@ def install(app: Flask) -> None:
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
             g.principal = principal_from_token(db, header[7:].strip())
-        elif "uid" in session:
-            g.principal = principal_from_session(db, int(session["uid"]))
+        elif session_id() is not None:
+            g.principal = principal_from_session(db, str(session_id()), lifetimes(app))
         else:
             g.principal = None
         check_csrf()

@@ -539,7 +539,9 @@ def _serve(url: str, host: str, port: int) -> None:
     click.echo(
         f"serving {safe_url(url)} on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", err=True
     )
-    serve(app, host=host, port=port, threads=8)
+    from api.limits import waitress_options  # idle and body-size limits (api/limits.py)
+
+    serve(app, host=host, port=port, threads=8, **waitress_options(app))
 
 
 @cli.command("demo")
@@ -553,6 +555,9 @@ def demo_cmd(obj: Ctx, do_serve: bool, host: str, port: int) -> None:
     files = sorted(SAMPLE_INPUTS.glob("*.xlsx"))
     if not files:
         raise click.UsageError(f"no sample workbooks in {SAMPLE_INPUTS}")
+    from carbon.services.maintenance import upgrade_database  # the demo migrates first
+
+    run(False, lambda: upgrade_database(obj.url or default_url()))
     click.echo(f"database: {safe_url(obj.db.url)}")
     for path in files:
         res = run(
@@ -663,7 +668,7 @@ cli.add_command(_reference_group("factor_set", "factor-sets", "factor set"))
 cli.add_command(_reference_group("methodology", "methodologies", "methodology"))
 
 
-@cli.command("audit")
+@cli.group("audit", invoke_without_command=True)
 @click.option("--action", help="Only actions starting with this, e.g. factor_set or recalc.")
 @click.option("--limit", type=int, default=1000, show_default=True)
 @click.option(
@@ -678,7 +683,9 @@ cli.add_command(_reference_group("methodology", "methodologies", "methodology"))
 def audit_cmd(obj: Ctx, action: str | None, limit: int, export_to: Path | None, as_json: bool) -> None:
     """The audit log: logins, reads of enterprise data by banks, officials and
     administrators, imports, consents, publications, retirements and recalculations,
-    oldest first."""
+    oldest first. `carbon audit verify` checks its hash chain."""
+    if click.get_current_context().invoked_subcommand:  # `carbon audit verify`
+        return
     actor, origin = cli_actor()
     if export_to is not None:
         data = run(as_json, lambda: services.audit_export(obj.db, by=actor, action=action, origin=origin))
@@ -749,6 +756,35 @@ def users_list(obj: Ctx, as_json: bool) -> None:
     emit(as_json, rows, human)
 
 
+@users_group.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the new password from standard input")
+@json_option
+@db_option
+@click.pass_obj
+def users_password(obj: Ctx, username: str, password_stdin: bool, as_json: bool) -> None:
+    """Set USERNAME's password; every login session of theirs ends."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("new password", hide_input=True, confirmation_prompt=True, err=True)
+    actor, origin = cli_actor()
+    run(as_json, lambda: services.set_password(obj.db, actor, username, password, origin))
+    emit(as_json, {"username": username}, lambda: click.echo(f"{username}: password set, sessions ended"))
+
+
+@users_group.command("disable")
+@click.argument("username")
+@json_option
+@db_option
+@click.pass_obj
+def users_disable(obj: Ctx, username: str, as_json: bool) -> None:
+    """Disable USERNAME: no more logins; their sessions end and their tokens stop working."""
+    actor, origin = cli_actor()
+    run(as_json, lambda: services.disable_user(obj.db, actor, username, origin))
+    emit(as_json, {"username": username}, lambda: click.echo(f"{username}: disabled, sessions ended"))
+
+
 @cli.group("tokens")
 def tokens_group() -> None:
     """Bearer tokens for API clients and utility feeds."""
@@ -793,6 +829,36 @@ def tokens_revoke(obj: Ctx, token_id: int, as_json: bool) -> None:
     emit(as_json, res, lambda: click.echo(f"token {res['id']}: revoked {res['revoked_at']}"))
 
 
+import api.cli_db  # noqa: E402, F401  (registers `carbon db …`, `carbon audit verify`)
+import api.cli_identity  # noqa: E402, F401  (registers `carbon identity-changes`)
+import api.cli_imports  # noqa: E402, F401  (registers `carbon imports purge`)
+
+
+@cli.command("worker")
+@click.option("--concurrency", default=1, show_default=True, type=int, help="Jobs at once in this process.")
+@click.option(
+    "--pool", default="threads", show_default=True, type=click.Choice(["threads", "solo", "prefork"])
+)
+@click.option("--loglevel", default="INFO", show_default=True)
+@db_option
+@click.pass_obj
+def worker_cmd(obj: Ctx, concurrency: int, pool: str, loglevel: str) -> None:
+    """Run recomputation jobs from the Celery queue (CARBON_BROKER_URL, e.g.
+    redis://127.0.0.1:6379/0); the API sends them there with CARBON_JOBS=celery."""
+    import os
+
+    from carbon.services import queue
+
+    if obj.url:
+        os.environ["CARBON_DATABASE_URL"] = obj.url
+    click.echo(
+        f"worker: queue {queue.queue_name()} on {safe_url(queue.broker_url())}, "
+        f"database {safe_url(obj.url or default_url())}",
+        err=True,
+    )
+    queue.start_worker(concurrency=concurrency, pool=pool, loglevel=loglevel)
+
+
 def main() -> None:
     ctx = Ctx()
     try:
@@ -807,4 +873,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from api.cli import main as _main  # the imported module: api/cli_db.py … register their commands on it
+
+    _main()

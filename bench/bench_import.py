@@ -45,7 +45,7 @@ def full_import(path: str, db_url: str) -> dict[str, object]:
     from carbon.services.jobs import run_job
     from carbon.services.usecases import open_database
 
-    db = open_database(db_url)
+    db = open_database(db_url, migrate=True)  # a fresh file each run
     t = time.perf_counter()
     result = import_file(db, Path(path).read_bytes(), Path(path).name)
     imported = time.perf_counter() - t

@@ -24,7 +24,7 @@ def prepare(path: str, db_url: str) -> int:
     from carbon.services.auth import SYSTEM
     from carbon.services.usecases import import_file, open_database
 
-    db = open_database(db_url)
+    db = open_database(db_url, migrate=True)  # a fresh file, or an older --db
     result = import_file(db, Path(path).read_bytes(), Path(path).name, by=SYSTEM)
     db.dispose()
     return result.rows_accepted

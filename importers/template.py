@@ -67,6 +67,7 @@ from importers.layout import (
     match_header,
 )
 from importers.ledger import read_ledger
+from importers.limits import MAX_ERRORS, MAX_LINE_BYTES, ErrorLog, TooLarge, check_csv, check_xls, check_xlsx
 from importers.return205 import looks_like_205, read_205
 from importers.row_checks import export_floor, no_data_rows
 from importers.row_extras import RowExtras
@@ -131,16 +132,22 @@ def _load_csv(data: bytes, filename: str) -> list[_RawSheet]:
             "/ 无法读取CSV文件：编码应为UTF-8或GBK"
         )
     try:
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+        # A first pass (in C) finds the row count and width; the rows themselves are then
+        # streamed, not held: 450,000 rows as lists of str took 400 MB.
+        widths = list(map(len, csv.reader(io.StringIO(text, newline=""))))
     except csv.Error as exc:
         raise _Unreadable(f"cannot read '{filename}' as CSV: {exc} / 无法读取CSV文件") from None
-    width = max((len(r) for r in rows), default=0)
-    for r in rows:
-        if len(r) < width:
-            r.extend([""] * (width - len(r)))
     # The file name stands for the sheet name (stored in 100 characters, like an xlsx's 31).
     stem = (os.path.splitext(os.path.basename(filename))[0] or "csv")[:100]
-    return [_RawSheet(stem, iter(rows), len(rows), 1, 0, typed=False)]
+    return [_RawSheet(stem, _csv_rows(text, max(widths, default=0)), len(widths), 1, 0, typed=False)]
+
+
+def _csv_rows(text: str, width: int) -> Iterator[list[Any]]:
+    """The CSV's rows, each padded with blanks to ``width`` cells."""
+    for r in csv.reader(io.StringIO(text, newline="")):
+        if len(r) < width:
+            r.extend([""] * (width - len(r)))
+        yield r
 
 
 _PASSWORD_MESSAGE = (
@@ -243,6 +250,8 @@ class Limits:
 
     max_rows: int = 1_000_000
     max_uncompressed_bytes: int = 1 << 30  # an xlsx of 240,000 template rows expands to ~140 MB
+    max_line_bytes: int = MAX_LINE_BYTES  # a CSV line (importers.limits)
+    max_errors: int = MAX_ERRORS  # cell errors kept; the rest are counted (importers.limits)
 
 
 def _check_zip(data: bytes, filename: str, limits: Limits) -> None:
@@ -273,14 +282,25 @@ def _check_rows(sheets: list[_RawSheet], filename: str, limits: Limits) -> None:
         )
 
 
+def _before_parsing(check: Callable[..., None], *args: Any) -> None:
+    try:
+        check(*args)
+    except TooLarge as exc:
+        raise _Unreadable(str(exc)) from None
+
+
 def _load(data: bytes, filename: str, limits: Limits) -> list[_RawSheet]:
     if not data:
         raise _Unreadable(f"'{filename}' is empty / 文件为空")
     if filename.lower().endswith(CSV_EXTENSIONS) and not data.startswith(_SPREADSHEET_MAGIC):
+        _before_parsing(check_csv, data, filename, limits.max_rows, limits.max_line_bytes)
         sheets = _load_csv(data, filename)
     else:
         if data.startswith(b"PK\x03\x04"):
             _check_zip(data, filename, limits)
+            _before_parsing(check_xlsx, data, filename, limits.max_rows)
+        elif data.startswith(OLE_MAGIC):
+            _before_parsing(check_xls, data, filename, limits.max_rows)
         sheets = _load_calamine(data, filename)
     _check_rows(sheets, filename, limits)
     return sheets
@@ -960,6 +980,10 @@ class _SheetReader:
                     append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3], originals))
             if r == r0:
                 break
+            more = r - r0 == PROGRESS_EVERY  # the batch was full: rows may remain
+            if more and isinstance(state.errors, ErrorLog) and state.errors.too_many:  # importers.limits
+                state.errors.stop(name, r)
+                break
             if len(state.records) >= SINK_CHUNK and state.sink is not None:
                 self.before_flush()
                 state.flush()
@@ -1158,7 +1182,7 @@ def _read_template(
     except _Unreadable as exc:
         return _error_file(str(exc))
 
-    state = _FileState(sink=sink)
+    state = _FileState(sink=sink, errors=ErrorLog(limits.max_errors))  # the first N kept, all counted
     warnings: list[CellError] = []
     columns: list[ColumnMapping] = []
     readers: list[_SheetReader] = []

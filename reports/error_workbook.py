@@ -74,8 +74,11 @@ def _errors(errors: Iterable[Mapping[str, Any]]) -> list[_Error]:
     return out
 
 
-def annotate_workbook(content: bytes, filename: str, errors: list[dict[str, Any]]) -> bytes:
-    """The user's file with every error marked where it is, as xlsx bytes (see the module)."""
+def annotate_workbook(
+    content: bytes, filename: str, errors: list[dict[str, Any]], notes: Iterable[str] = ()
+) -> bytes:
+    """The user's file with every error marked where it is, as xlsx bytes (see the module).
+    ``notes`` are lines for the end of the summary (errors not listed, a purged file)."""
     from openpyxl import Workbook
 
     errs = _errors(errors)
@@ -89,6 +92,7 @@ def annotate_workbook(content: bytes, filename: str, errors: list[dict[str, Any]
             wb.remove(wb.worksheets[0])
         _mark(wb, errs)
         _summary(wb, errs)
+        _notes(wb[SUMMARY_SHEET], len(errs) + 2, notes)
         buf = io.BytesIO()
         wb.save(buf)
     return buf.getvalue()
@@ -101,6 +105,8 @@ def annotate_workbook(content: bytes, filename: str, errors: list[dict[str, Any]
 def _load_user_workbook(content: bytes, filename: str) -> Any:
     """The file as an openpyxl workbook, or None where that is impossible or unwise."""
     name = filename.lower()
+    if not content:  # nothing to mark in (a purged file): the summary only
+        return None
     if name.endswith(CSV_EXTENSIONS) and not content.startswith(b"PK\x03\x04"):
         return _csv_workbook(content, filename)
     if not (name.endswith(_XLSX_EXTENSIONS) or content.startswith(b"PK\x03\x04")):
@@ -306,3 +312,12 @@ def _summary(wb: Any, errs: list[_Error]) -> None:
     for letter, width in zip("ABCD", (22, 8, 8, 100), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
+
+
+def _notes(ws: Any, row: int, notes: Iterable[str]) -> None:
+    """Lines under the list of errors, in bold: what the list does not show."""
+    from openpyxl.styles import Alignment, Font
+
+    for i, note in enumerate(notes):
+        cell = text_cell(ws.cell(row=row + i, column=4), note)
+        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")

@@ -56,11 +56,22 @@ def _hash_each_test_password_once() -> Iterator[None]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A database without a schema (no migration run)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'carbon.db'}"
     else:
         yield from _pg_schema_url()
+
+
+@pytest.fixture
+def db_url(empty_db_url: str) -> str:
+    """A database migrated to the newest schema, as `carbon db upgrade` leaves it: opening
+    a database no longer migrates it."""
+    from carbon.store.db import Database
+
+    Database(empty_db_url, migrate=True).dispose()
+    return empty_db_url
 
 
 @pytest.fixture

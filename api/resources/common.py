@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current, origin
 from carbon.services.auth import Principal
-from carbon.services.jobs import InProcessRunner
+from carbon.services.jobs import Runner
 from carbon.store.db import Database
 
 COLOURS = ("dark_green", "light_green", "yellow", "red")
@@ -37,8 +37,8 @@ def who() -> tuple[Principal | None, str | None]:
     return current(), origin()
 
 
-def jobs() -> InProcessRunner:
-    runner: InProcessRunner = current_app.extensions["carbon_jobs"]
+def jobs() -> Runner:
+    runner: Runner = current_app.extensions["carbon_jobs"]
     return runner
 
 

@@ -112,3 +112,10 @@ class TooManyRequests(CarbonError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AlreadyDecided(CarbonError):
+    """An identity change request that was already approved, rejected or superseded."""
+
+    status = 409
+    code = "already_decided"

@@ -18,13 +18,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, insert, select, true
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import Forbidden, NotAuthenticated
 from carbon.domain.identifiers import region_prefix
+from carbon.services import audit
 from carbon.services.auth import Principal
-from carbon.store.models import AuditEntry, Consent, Enterprise, utcnow
+from carbon.store.models import Consent, Enterprise, utcnow
 
 RATING, ACCOUNT, FULL = "rating", "account", "full"
 _RANK = {RATING: 1, ACCOUNT: 2, FULL: 3}
@@ -162,6 +163,5 @@ def record_reads(
         }
         for u in sorted(set(usccs))
     ]
-    if rows:
-        session.execute(insert(AuditEntry), rows)
+    audit.append(session, rows)  # chained (carbon.services.audit)
     return len(rows)

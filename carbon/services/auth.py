@@ -20,18 +20,21 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyRequests
 from carbon.domain.identifiers import region_problem, uscc_problem
-from carbon.services import audit
-from carbon.store.models import ApiToken, AuditEntry, User, UserEnterprise, as_utc, utcnow
+from carbon.services import audit, sessions
+from carbon.store.models import ApiToken, AuditEntry, LoginLock, User, UserEnterprise, as_utc, utcnow
 
 ROLES = ("enterprise", "bank", "official", "admin")
 SCOPES = ("read", "write", "feeds", "admin")
 TOKEN_PREFIX = "cat_"  # carbon account token
 MIN_PASSWORD = 10
 MAX_TOKEN_DAYS = 366
+DEFAULT_TOKEN_DAYS = 90
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 # Login throttling, counted from the audit log (so it holds across processes and restarts):
 # a username with MAX_FAILURES_PER_USER failed logins, or an origin (client IP) with
@@ -57,6 +60,7 @@ class Principal:
     usccs: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = frozenset(SCOPES)
     via: str = "session"  # session | token | cli
+    expires_at: dt.datetime | None = None  # a token's expiry (a token never outlives it)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -93,11 +97,18 @@ def role_scopes(role: str) -> tuple[str, ...]:
     return SCOPES if role == "admin" else tuple(s for s in SCOPES if s != "admin")
 
 
-def _principal(session: Session, user: User, *, scopes: Iterable[str] | None = None, via: str) -> Principal:
+def _principal(
+    session: Session,
+    user: User,
+    *,
+    scopes: Iterable[str] | None = None,
+    via: str,
+    expires_at: dt.datetime | None = None,
+) -> Principal:
     usccs = frozenset(session.scalars(select(UserEnterprise.uscc).where(UserEnterprise.user_id == user.id)))
     granted = frozenset(role_scopes(user.role) if scopes is None else scopes)
     return Principal(
-        user.id, user.username, user.role, user.region_code, user.institution, usccs, granted, via
+        user.id, user.username, user.role, user.region_code, user.institution, usccs, granted, via, expires_at
     )
 
 
@@ -159,8 +170,19 @@ def create_user(
 def set_password(session: Session, username: str, password: str, *, actor: str, origin: str | None) -> None:
     user = _user(session, username)
     user.password_hash = hash_password(password)
+    sessions.end_all_of(session, user.id, "password")
     session.flush()
     audit.record(session, actor, "user.password", username, {}, origin)
+
+
+def disable_user(session: Session, username: str, *, actor: str, origin: str | None) -> None:
+    """A disabled user can no longer log in; their sessions end and their tokens stop working."""
+    user = _user(session, username)
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+    sessions.end_all_of(session, user.id, "disabled")
+    session.flush()
+    audit.record(session, actor, "user.disable", username, {}, origin)
 
 
 def _user(session: Session, username: str) -> User:
@@ -188,6 +210,19 @@ def _wait(session: Session, column: Any, value: str, limit: int, now: dt.datetim
     return max(1, math.ceil(left))
 
 
+def lock_username(session: Session, username: str) -> None:
+    """Take the username's login lock until the transaction ends: one upsert of its
+    ``login_locks`` row, the transaction's first statement. On PostgreSQL that holds the
+    row lock; on SQLite the first write takes the database's write lock (what BEGIN
+    IMMEDIATE would), and a fresh snapshot with it. Either way a parallel login for the
+    same username waits here, and then counts the failures this one recorded."""
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    stmt = upsert(LoginLock).values(username=_shown(username)[:200], tried_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["username"], set_={"tried_at": now}))
+
+
 def login_throttle(session: Session, username: str, origin: str | None) -> int:
     """Seconds a login for ``username`` from ``origin`` must wait; 0 when it may go ahead."""
     now = utcnow()
@@ -199,11 +234,14 @@ def login_throttle(session: Session, username: str, origin: str | None) -> int:
 
 def login(session: Session, username: str, password: str, *, origin: str | None) -> Principal | None:
     """Check a password: the principal, or None. A success is written to the audit log here;
-    the caller records a failure in a transaction of its own (this one is rolled back).
+    the caller records a failure with ``login_failed`` in this same transaction, which holds
+    the username's login lock (``lock_username``) from the count to the record, so parallel
+    attempts cannot all pass the count before any failure is written.
 
     Refused with ``TooManyRequests`` before the password is looked at when the username or
     the origin has had too many failed logins lately (a right password is refused too); the
-    caller records that refusal (``login_throttled``)."""
+    caller records that refusal (``login_throttled``) in a transaction of its own."""
+    lock_username(session, username)
     wait = login_throttle(session, username, origin)
     if wait:
         raise TooManyRequests(
@@ -250,17 +288,51 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_mint(by: Principal, scopes: Iterable[str], expires_at: dt.datetime) -> None:
+    """Who may mint what (issue 12): minting needs ``write``; the new token's scopes are a
+    subset of the minter's (a session has its role's scopes) and it expires no later than the
+    minting token (a session: ``MAX_TOKEN_DAYS``, checked with the days). The operator at the
+    machine (CLI) and the service itself are not limited."""
+    if by.via in ("cli", "system"):
+        return
+    if "write" not in by.scopes:
+        raise Forbidden("minting a token needs the write scope / 创建令牌需要write权限")
+    extra = sorted(set(scopes) - by.scopes)
+    if extra:
+        raise Forbidden(
+            f"a token may only have scopes its maker has; not {', '.join(extra)} "
+            f"/ 新令牌的权限不能超出当前令牌或会话的权限"
+        )
+    if by.expires_at is not None and expires_at > by.expires_at:
+        raise Forbidden(
+            f"a token may not outlive the token that makes it ({by.expires_at:%Y-%m-%d %H:%M} UTC) "
+            f"/ 新令牌的有效期不能晚于当前令牌"
+        )
+
+
+def token_denied(
+    session: Session, by: Principal, username: str, scopes: Iterable[str], days: int | None,
+    error: Forbidden, origin: str | None,
+) -> None:  # fmt: skip
+    """Record a refused token creation (in a transaction of its own)."""
+    details = {"scope": sorted(set(scopes)), "days": days, "via": by.via, "reason": error.message}
+    audit.record(session, by.username, "token.denied", _shown(username)[:200], details, origin)
+
+
 def create_token(
     session: Session,
     username: str,
     name: str,
     scopes: Iterable[str],
-    days: int,
+    days: int | None,
     *,
     actor: str,
     origin: str | None = None,
+    by: Principal | None = None,
 ) -> dict[str, Any]:
-    """A new bearer token; the token itself is in the answer once and never stored."""
+    """A new bearer token; the token itself is in the answer once and never stored. With
+    ``by``, the minting rule (``check_mint``) applies; ``days`` None is
+    ``DEFAULT_TOKEN_DAYS``, or the minting token's own expiry if that comes sooner."""
     user = _user(session, username)
     if "\x00" in name:
         raise InvalidValue("the token's name must not contain NUL characters / 令牌名称不能包含NUL字符")
@@ -270,18 +342,28 @@ def create_token(
         raise InvalidValue(f"scopes must be some of {', '.join(SCOPES)} / 权限范围无效")
     if "admin" in scope and user.role != "admin":
         raise Forbidden("only an administrator's token may have the admin scope / 仅管理员令牌可含admin权限")
-    if not 1 <= days <= MAX_TOKEN_DAYS:
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
         raise InvalidValue(f"a token lasts 1-{MAX_TOKEN_DAYS} days / 令牌有效期为1-{MAX_TOKEN_DAYS}天")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
+    expires_at = now + dt.timedelta(days=DEFAULT_TOKEN_DAYS if days is None else days)
+    if days is None and by is not None and by.expires_at is not None:
+        expires_at = min(expires_at, by.expires_at)
+    if by is not None:
+        check_mint(by, scope, expires_at)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id, name=name.strip()[:100] or "token", token_hash=_digest(token), scope=" ".join(scope),
-        created_at=now, expires_at=now + dt.timedelta(days=days),
+        created_at=now, expires_at=expires_at,
     )  # fmt: skip
     session.add(row)
     session.flush()
     audit.record(
-        session, actor, "token.create", f"{username}/{row.id}", {"scope": scope, "days": days}, origin
+        session,
+        actor,
+        "token.create",
+        f"{username}/{row.id}",
+        {"scope": scope, "days": days, "expires_at": expires_at.isoformat()},
+        origin,
     )
     return {**token_dict(row), "token": token}
 
@@ -327,7 +409,7 @@ def authenticate_token(session: Session, token: str) -> Principal:
     # Kept to the minute: a write on every request would serialise readers on SQLite.
     if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_RESOLUTION:
         row.last_used_at = now
-    return _principal(session, user, scopes=row.scope.split(), via="token")
+    return _principal(session, user, scopes=row.scope.split(), via="token", expires_at=as_utc(row.expires_at))
 
 
 def list_users(session: Session) -> list[dict[str, Any]]:

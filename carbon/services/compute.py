@@ -31,6 +31,7 @@ from carbon.services.annual import (
     covered_totals,
     supplier_totals,
 )
+from carbon.store.analyze import RESULT_TABLES, analyze_in_session
 from carbon.store.bulk import insert_many
 from carbon.store.models import (
     AccountRow,
@@ -64,6 +65,8 @@ ACCOUNT_VALUES = (
     "energy_intensity",
     "provisional",
 )
+# The enterprise's codes a rating is computed with, stored on it (its peer groups).
+RATING_CODES = ("industry_code", "division", "section", "region_code")
 RATING_VALUES = (
     "emissions",
     "intensity",
@@ -191,13 +194,16 @@ def _energy_only(carriers: Any) -> Any:
 
 
 def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mapping[int, Any]) -> YearResults:
-    """Ratings of ``year`` from the accounts of ``year`` and ``year - 1`` (same factor set)."""
+    """Ratings of ``year`` from the accounts of ``year`` and ``year - 1`` (same factor set).
+
+    An account whose enterprise is not in ``enterprises`` (stored after they were read) is
+    left out: the import that stored it queued its own recomputation."""
     inputs: list[RatingInput] = []
     ids: list[int] = []
     for (eid, y), acc in accounts.items():
-        if y != year:
+        ent = enterprises.get(eid)
+        if y != year or ent is None:
             continue
-        ent = enterprises[eid]
         prev = accounts.get((eid, year - 1))
         ids.append(eid)
         cov = acc["covered"]
@@ -228,7 +234,7 @@ def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mappin
     if m.region_level != "county":  # the same regions for the ratings and their benchmarks
         inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
     ratings = dict(zip(ids, rate_population(inputs, year, m), strict=True))
-    accs = {eid: a for (eid, y), a in accounts.items() if y == year}
+    accs = {eid: a for (eid, y), a in accounts.items() if y == year and eid in enterprises}
     return YearResults(accs, ratings, inputs, {FULL_YEAR: inputs})
 
 
@@ -267,6 +273,15 @@ def _differs(old: Mapping[str, Any] | None, new: Mapping[str, Any], keys: Sequen
     return a != b and any(not _same(x, y) for x, y in zip(a, b, strict=True))
 
 
+def _moved(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool:
+    """The enterprise's codes changed since its current rating (a new rating row keeps the
+    new ones; the old row keeps the codes it was computed with). A rating stored before the
+    codes were kept (None) is not rewritten for that alone."""
+    if old is None or old.get("region_code") is None:
+        return False
+    return any(old.get(k) != new[k] for k in RATING_CODES)
+
+
 def policy(session: Session, year: int) -> tuple[str, str]:
     p = session.get(YearPolicy, year)
     if p is None:
@@ -292,13 +307,16 @@ def recompute(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _recompute(
+        summary = _recompute(
             session, sorted(set(years)), reason=reason, import_id=import_id, factor_set_ref=factor_set_ref,
             methodology_ref=methodology_ref, dry_run=dry_run, note=note,
         )  # fmt: skip
     finally:
         if gc_was_enabled:
             gc.enable()
+    if not dry_run:  # fresh planner statistics after many rows (carbon.store.analyze)
+        analyze_in_session(session, RESULT_TABLES, summary.accounts_written + summary.ratings_written)
+    return summary
 
 
 def _recompute(
@@ -318,6 +336,7 @@ def _recompute(
             select(
                 Enterprise.id,
                 Enterprise.uscc,
+                Enterprise.industry_code,
                 Enterprise.division,
                 Enterprise.section,
                 Enterprise.region_code,
@@ -384,7 +403,7 @@ def _rate_years_to_date(
         same_months = rate_year(year, accounts, m, enterprises)
         results.populations[mask] = same_months.inputs
         for eid, acc in results.accounts.items():
-            if acc["month_mask"] == mask:
+            if acc["month_mask"] == mask and eid in same_months.ratings:
                 results.ratings[eid] = same_months.ratings[eid]
 
 
@@ -423,16 +442,24 @@ def _store_year(
                 RatingRow.factor_set,
                 RatingRow.methodology,
                 *[getattr(RatingRow, k) for k in RATING_VALUES],
+                *[getattr(RatingRow, k) for k in RATING_CODES],
             ).where(RatingRow.year == year, RatingRow.is_current.is_(True))
         )
     }
     refs = {"factor_set": fs_ref, "methodology": m_ref}
     new_accounts = {eid: {**a, **refs} for eid, a in results.accounts.items()}
-    new_ratings = {eid: {**rating_values(r), **refs} for eid, r in results.ratings.items()}
+    new_ratings = {
+        eid: {**rating_values(r), **refs, **{k: getattr(enterprises[eid], k) for k in RATING_CODES}}
+        for eid, r in results.ratings.items()
+    }
     acc_keys = (*ACCOUNT_VALUES, "factor_set", "methodology")
     rat_keys = (*RATING_VALUES, "factor_set", "methodology")
     changed_acc = [eid for eid, a in new_accounts.items() if _differs(old_accounts.get(eid), a, acc_keys)]
-    changed_rat = [eid for eid, r in new_ratings.items() if _differs(old_ratings.get(eid), r, rat_keys)]
+    changed_rat = [
+        eid
+        for eid, r in new_ratings.items()
+        if _differs(old_ratings.get(eid), r, rat_keys) or _moved(old_ratings.get(eid), r)
+    ]
     summary.accounts_unchanged += len(new_accounts) - len(changed_acc)
     summary.ratings_unchanged += len(new_ratings) - len(changed_rat)
     for eid in sorted(set(changed_acc) | set(changed_rat)):
@@ -493,7 +520,7 @@ def _store_year(
         summary.accounts_written += len(changed_acc)
     if changed_rat:
         _retire(session, RatingRow, [old_ratings[e]["id"] for e in changed_rat if e in old_ratings])
-        keys = (*RATING_VALUES, "factor_set", "methodology")
+        keys = (*RATING_VALUES, "factor_set", "methodology", *RATING_CODES)
 
         def rating_rows() -> Iterable[tuple[Any, ...]]:
             for eid in changed_rat:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import defer
 
 from carbon.domain.errors import InvalidValue, NotFound
+from carbon.services.imports import limits_from_env
 from carbon.store.db import Database
 from carbon.store.models import ImportRow
 from reports.error_workbook import annotate_workbook
@@ -23,9 +24,41 @@ def error_workbook_name(filename: str) -> str:
     return f"{stem or 'import'}-errors.xlsx"
 
 
-def annotate(data: bytes, filename: str, errors: list[dict[str, Any]]) -> tuple[bytes, str]:
-    """The error workbook for a file that was not recorded (a dry run): bytes and name."""
-    return annotate_workbook(data, filename, errors), error_workbook_name(filename)
+def annotate(
+    data: bytes, filename: str, errors: list[dict[str, Any]], notes: list[str] | None = None
+) -> tuple[bytes, str]:
+    """The error workbook for a file that was not recorded (a dry run): bytes and name.
+    At most CARBON_MAX_ERRORS cells are marked; the summary says how many more there were."""
+    keep = limits_from_env().max_errors
+    notes = [*_more(len(errors) - keep, None), *(notes or [])] if len(errors) > keep else (notes or [])
+    return annotate_workbook(data, filename, errors[:keep], notes), error_workbook_name(filename)
+
+
+def _more(more: int, counts: dict[str, Any] | None) -> list[str]:
+    """The summary's lines for errors not listed: how many, and where most of them are."""
+    if more <= 0:
+        return []
+    lines = [f"… {more:,} more error(s) not listed or marked / 另有{more:,}处错误未列出、未标注"]
+    columns = [c for c in (counts or {}).get("by_column", []) if c.get("count")]
+    if columns:
+        lines.append(
+            "errors per column / 各列错误数: "
+            + ", ".join(f"{c['column']} {c['count']:,}" for c in columns[:20])
+        )
+    kinds = [k for k in (counts or {}).get("by_kind", []) if k.get("count")]
+    lines.extend(f"{k['count']:,} × {k['kind']}" for k in kinds[:10])
+    return lines
+
+
+def _purged(imp: ImportRow) -> list[str]:
+    if imp.content_purged_at is None:
+        return []
+    when = imp.content_purged_at.date().isoformat()
+    return [
+        f"the uploaded file was deleted on {when} (rejected files are kept for a limited time); "
+        f"only the list of errors is available "
+        f"/ 上传的文件已于{when}删除（被拒文件仅保留一段时间），仅提供错误清单"
+    ]
 
 
 def _import_row(db: Database, import_id: int, *, content: bool) -> ImportRow:
@@ -46,7 +79,12 @@ def error_workbook(db: Database, import_id: int) -> tuple[bytes, str]:
             f"import {import_id} was not rejected ({imp.status}); it has no errors to mark "
             f"/ 导入记录{import_id}未被拒绝，没有错误可标注"
         )
-    return annotate(imp.content, imp.filename, list(imp.errors or []))
+    errors = list(imp.errors or [])
+    counts = imp.error_counts or {}
+    keep = limits_from_env().max_errors
+    more = max(0, len(errors) - keep) + int(counts.get("omitted") or 0)
+    notes = [*_more(more, counts), *_purged(imp)]
+    return annotate(imp.content or b"", imp.filename, errors[:keep], notes)
 
 
 def import_view(db: Database, import_id: int) -> dict[str, Any]:
@@ -67,4 +105,7 @@ def import_view(db: Database, import_id: int) -> dict[str, Any]:
         "errors": list(imp.errors or []),
         "warnings": list(imp.warnings or []),
         "created_at": imp.created_at.isoformat() if imp.created_at else None,
+        "errors_total": (imp.error_counts or {}).get("total", len(imp.errors or [])),
+        "error_counts": imp.error_counts,
+        "content_purged_at": imp.content_purged_at.isoformat() if imp.content_purged_at else None,
     }

@@ -23,12 +23,15 @@ from carbon.domain.errors import CellError, ImportConflict
 from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
-from carbon.services import audit
+from carbon.services import audit, identity
 from carbon.services.import_checks import FactorCheck
+from carbon.services.import_retention import purge_rejected, retention_from_env
 from carbon.services.jobs import enqueue_recompute
+from carbon.store.analyze import analyze_after_bulk
 from carbon.store.bulk import insert_many
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, ImportRow, MonthlyInput, YearPolicy, utcnow
+from importers.limits import MAX_ERRORS, counts_of
 from importers.template import Limits, read_template
 
 Progress = Callable[[int, int], None]
@@ -71,6 +74,9 @@ class ImportResult:
     changes: list[dict[str, Any]] = field(default_factory=list)
     job_id: int | None = None  # the recomputation this import queued
     job: dict[str, Any] | None = None  # its state, when it has been run
+    # a rejected file: every cell error counted (total, per column, per kind); ``errors``
+    # holds the first CARBON_MAX_ERRORS of them (importers.limits)
+    error_counts: dict[str, Any] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -88,11 +94,12 @@ class ImportResult:
             "rows_changed": self.rows_changed,
             "rows_unchanged": self.rows_unchanged,
             "errors": [e.as_dict() for e in self.errors],
-            "warnings": [w.as_dict() for w in self.warnings],
+            "warnings": [w.as_dict() for w in self.warnings[:MAX_ERRORS]],
             "enterprises": self.enterprises,
             "changes": self.changes[:max_changes],
             "changes_truncated": len(self.changes) > max_changes,
         }
+        d.update(error_totals(self))
         d["job"] = (
             self.job
             if self.job is not None
@@ -104,14 +111,29 @@ class ImportResult:
 
 
 def limits_from_env() -> Limits:
-    """File limits: CARBON_MAX_ROWS (default 1,000,000) and CARBON_MAX_UNPACKED_MB (1,024)."""
+    """File limits: CARBON_MAX_ROWS (default 1,000,000), CARBON_MAX_UNPACKED_MB (1,024),
+    CARBON_MAX_LINE_KB (a CSV line, 64) and CARBON_MAX_ERRORS (cell errors kept, 1,000)."""
     default = Limits()
     rows = os.environ.get("CARBON_MAX_ROWS")
     unpacked = os.environ.get("CARBON_MAX_UNPACKED_MB")
+    line_kb = os.environ.get("CARBON_MAX_LINE_KB")
+    max_errors = os.environ.get("CARBON_MAX_ERRORS")
     return Limits(
         max_rows=int(rows) if rows else default.max_rows,
         max_uncompressed_bytes=int(float(unpacked) * 1e6) if unpacked else default.max_uncompressed_bytes,
+        max_line_bytes=int(float(line_kb) * 1024) if line_kb else default.max_line_bytes,
+        max_errors=int(max_errors) if max_errors else default.max_errors,
     )
+
+
+def error_totals(result: ImportResult) -> dict[str, Any]:
+    """What an answer says beside its (capped) lists: how many errors and warnings in all,
+    and the errors counted per column and kind."""
+    out: dict[str, Any] = {"warnings_total": len(result.warnings)}
+    if result.error_counts is not None:
+        out["errors_total"] = result.error_counts["total"]
+        out["error_counts"] = result.error_counts
+    return out
 
 
 def sha256(data: bytes) -> str:
@@ -160,7 +182,9 @@ def import_file(
                 import_id=previous.id,
             )
     try:
-        return _import(db, data, filename, digest, dry_run=dry_run, progress=progress, uploader=uploader)
+        result = _import(db, data, filename, digest, dry_run=dry_run, progress=progress, uploader=uploader)
+        analyze_after_bulk(db, ("monthly_inputs",), result.rows_added + result.rows_changed)
+        return result
     except (IntegrityError, OperationalError) as exc:
         # The one-current-row indexes (or SQLite's single writer) stop two imports of the
         # same enterprise-months from both winning: the later one is rolled back whole.
@@ -195,7 +219,8 @@ def _import(
         if not parsed.errors:
             return writer.finish(parsed)
         session.rollback()
-        rows_rejected = len({(e.sheet, e.row) for e in parsed.errors if e.row is not None})
+        counts = counts_of(parsed.errors)  # every error, also those beyond the first N kept
+        rows_rejected = counts["rows"]
         result = ImportResult(
             status="rejected",
             sha256=digest,
@@ -204,12 +229,14 @@ def _import(
             rows_rejected=rows_rejected or 1,
             errors=parsed.errors,
             warnings=parsed.warnings,
+            error_counts=counts,
         )
         if not dry_run:  # the attempt is kept, with its errors, for the user to look at
             result.import_id = _import_row(
                 session, data, filename, digest, parsed.columns, result, uploader
             ).id
             _audit(session, uploader, result.import_id, filename, result)
+            purge_rejected(session, retention_from_env())  # older rejected files' bytes
         return result
 
 
@@ -235,10 +262,11 @@ def _import_row(
         rows_unchanged=result.rows_unchanged,
         enterprises=result.enterprises,
         errors=[e.as_dict() for e in result.errors],
-        warnings=[w.as_dict() for w in result.warnings],
+        warnings=[w.as_dict() for w in result.warnings[:MAX_ERRORS]],
         columns=[c.as_dict() for c in columns],
         created_at=utcnow(),
         uploaded_by=uploader.user_id,
+        error_counts=result.error_counts,
     )
     session.add(row)
     session.flush()
@@ -336,24 +364,9 @@ class _ChunkWriter:
                 self.ids[e.uscc] = e.id
                 self.preexisting.add(e.id)
                 a = attrs.pop(e.uscc)
-                diffs = [
-                    k for k in ("name", "industry_code", "region_code") if a[k] and getattr(e, k) != a[k]
-                ]
+                diffs = identity.differences(e, a)
                 if diffs:
-                    result.warnings.append(
-                        CellError(
-                            "",
-                            None,
-                            None,
-                            f"{e.uscc}: "
-                            + ", ".join(f"{k} {getattr(e, k)!r} -> {a[k]!r}" for k in diffs)
-                            + " (enterprise record updated / 企业信息已更新)",
-                        )
-                    )
-                    if not self.dry_run:
-                        for k in ("name", "industry_code", "division", "section", "region_code"):
-                            setattr(e, k, a[k])
-                        e.updated_at = utcnow()
+                    result.warnings.append(self._identity(e, a, diffs, first[e.uscc]))
         new = list(attrs.values())
         for a in new:
             missing = [label for key, label in _NEW_ENTERPRISE_NEEDS if not a[key]]
@@ -382,6 +395,26 @@ class _ChunkWriter:
         for chunk in _chunks([a["uscc"] for a in new], 5000):
             stmt = select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
             self.ids.update((uscc, eid) for uscc, eid in session.execute(stmt))
+        identity.record_first(
+            session, ((self.ids[a["uscc"]], a) for a in new), self.uploader.actor, self.import_id
+        )
+
+    def _identity(self, e: Enterprise, a: dict[str, Any], diffs: list[str], r: MonthlyRecord) -> CellError:
+        """A different name or code in the file: an enterprise user's upload asks for the
+        change (a change request), the operator's or an administrator's makes it, with history."""
+        up, session = self.uploader, self.session
+        if up.allowed is not None:  # only an enterprise user's upload is limited to its USCCs
+            change = None
+            if not self.dry_run:
+                change = identity.request(
+                    session, e, a, diffs, user_id=up.user_id, actor=up.actor, import_id=self.import_id,
+                    sheet=r.sheet, row=r.row, origin=up.origin,
+                )  # fmt: skip
+            return identity.requested_warning(e, a, diffs, r.sheet, r.row, change.id if change else None)
+        warning = identity.changed_warning(e, a, diffs, r.sheet, r.row)  # names the values it replaces
+        if not self.dry_run:
+            identity.apply(session, e, a, up.actor, "import", import_id=self.import_id, origin=up.origin)
+        return warning
 
     def _current(self, records: list[MonthlyRecord]) -> dict[tuple[int, int, int], Any]:
         """Current rows of the enterprise-months in ``records`` that existed before this file."""
@@ -540,7 +573,7 @@ class _ChunkWriter:
         imp.rows_accepted, imp.rows_added = result.rows_accepted, result.rows_added
         imp.rows_changed, imp.rows_unchanged = result.rows_changed, result.rows_unchanged
         imp.enterprises = result.enterprises
-        imp.warnings = [w.as_dict() for w in result.warnings]
+        imp.warnings = [w.as_dict() for w in result.warnings[:MAX_ERRORS]]
         imp.columns = [c.as_dict() for c in parsed.columns]
         result.import_id = self.import_id
         _audit(session, self.uploader, self.import_id, imp.filename, result)

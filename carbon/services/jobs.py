@@ -3,44 +3,95 @@
 An import commits its inputs together with a queued ``recompute`` job; a runner then
 claims and runs it in a transaction of its own. The in-process runner is the embedded
 default: ``eager`` runs a job at once in the caller's thread (the CLI, tests), ``thread``
-runs jobs one at a time on a worker thread (the server). Jobs left queued by a process
-that stopped are picked up by the next runner (``run_pending``).
+runs jobs on worker threads (the server). Jobs left queued by a process that stopped are
+picked up by the next runner (``run_pending``), and so are jobs left running by one that
+died (their heartbeat is older than the lease: ``carbon.services.job_lease``). A deployment
+runs them on Celery workers instead (``carbon.services.queue``); the jobs table stays the
+source of truth either way, and a job runs in one consistent snapshot of the database.
+
+Each run is an attempt: ``done``, or on an error queued again after a backoff, and
+``failed`` with the reason after the last attempt. A collision with a concurrent
+recomputation (a serialization failure, a one-current-row index) is run again at once.
+An identical recomputation requested while one is still queued joins it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import random
 import threading
+import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import CarbonError, NotFound
+from carbon.services import job_lease
 from carbon.services.compute import recompute
 from carbon.store.db import Database
-from carbon.store.models import Job, utcnow
+from carbon.store.models import Job, as_utc, utcnow
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 3
+COLLISIONS = 8  # immediate re-runs after a collision with a concurrent recomputation
 
 
 def enqueue_recompute(
     session: Session, years: list[int], *, reason: str, import_id: int | None, requested_by: int | None = None
 ) -> Job:
-    job = Job(
-        kind="recompute", params={"years": sorted(years), "reason": reason}, import_id=import_id,
-        requested_by=requested_by,
-    )  # fmt: skip
-    session.add(job)
-    session.flush()
-    return job
+    """Queue the recomputation of ``years`` in the caller's transaction, or join the one
+    already queued for the same years (it has not started: it will read this transaction's
+    writes). The queued job's row is locked until the caller commits, so it cannot be
+    claimed in between (PostgreSQL; SQLite has one writer at a time anyway)."""
+    years = sorted(set(years))
+    key = "recompute:" + ",".join(str(y) for y in years)
+    request = {"reason": reason, "import_id": import_id, "requested_by": requested_by}
+    for _ in range(5):
+        queued = session.scalars(
+            select(Job).where(Job.dedupe_key == key, Job.status == "queued").with_for_update()
+        ).first()
+        if queued is not None:
+            queued.params = {**queued.params, "merged": [*queued.params.get("merged", []), request]}
+            session.flush()
+            return queued
+        job = Job(
+            kind="recompute", params={"years": years, "reason": reason}, import_id=import_id,
+            requested_by=requested_by, dedupe_key=key,
+        )  # fmt: skip
+        try:
+            with session.begin_nested():
+                session.add(job)
+                session.flush()
+            return job
+        except IntegrityError:  # the same recomputation was queued at this moment: join it
+            continue
+    raise RuntimeError(f"could not queue the recomputation of {years}")
+
+
+def requesters(job: Job) -> set[int]:
+    """Users who asked for the job: its requester and those of the requests that joined it."""
+    merged = {m.get("requested_by") for m in (job.params or {}).get("merged", [])}
+    return {u for u in (job.requested_by, *merged) if u is not None}
+
+
+def _test_hooks() -> None:
+    """For tests of the queue only: a slow job (to kill its worker) or one that raises."""
+    delay = os.environ.get("CARBON_TEST_JOB_DELAY")
+    if delay:
+        time.sleep(float(delay))
+    if os.environ.get("CARBON_TEST_JOB_FAIL"):
+        raise RuntimeError("CARBON_TEST_JOB_FAIL is set")
 
 
 def _recompute(session: Session, job: Job) -> dict[str, Any]:
+    _test_hooks()
     p = job.params
     return recompute(session, p["years"], reason=p.get("reason", "import"), import_id=job.import_id).as_dict()
 
@@ -48,42 +99,128 @@ def _recompute(session: Session, job: Job) -> dict[str, Any]:
 HANDLERS: dict[str, Callable[[Session, Job], dict[str, Any]]] = {"recompute": _recompute}
 
 
-def run_job(db: Database, job_id: int) -> Job:
-    """Claim a queued job and run it; a job someone else claimed is left alone."""
+@dataclass
+class Outcome:
+    """What an attempt left: the job, and when to look at it again (None: nothing to do)."""
+
+    job: Job
+    retry_in: float | None = None
+
+
+def _claim(db: Database, job_id: int) -> int | None:
+    """Take a queued job that is due: the attempt number, or None if it is not ours to run."""
+    now = utcnow()
     with db.unit_of_work() as session:
         claimed = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", started_at=utcnow())
+            .where(or_(Job.run_after.is_(None), Job.run_after <= now))
+            .values(
+                status="running",
+                started_at=now,
+                heartbeat_at=now,
+                attempts=Job.attempts + 1,
+                run_after=None,
+                dedupe_key=None,
+            )  # fmt: skip
         ).rowcount
-    if not claimed:
-        return job_view(db, job_id)
-    try:
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                with db.unit_of_work() as session:
-                    job = session.get(Job, job_id)
-                    assert job is not None
-                    job.result = HANDLERS[job.kind](session, job)
-                    job.status, job.finished_at = "done", utcnow()
-                break
-            except (IntegrityError, OperationalError):
-                # Another process recomputed the same year at the same moment (the
-                # one-current-row indexes refused the second writer): compute again on
-                # what is now current.
-                if attempt == ATTEMPTS:
-                    raise
-                log.warning("job %s collided with another recomputation; attempt %s", job_id, attempt + 1)
-    except Exception as exc:  # recorded on the job; the caller sees status "failed"
-        log.exception("job %s failed", job_id)
-        message = exc.message if isinstance(exc, CarbonError) else "internal error / 内部错误"
-        with db.unit_of_work() as session:
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id)
-                .values(status="failed", error=message, finished_at=utcnow())
-            )
-    return job_view(db, job_id)
+        if not claimed:
+            return None
+        return int(session.scalar(select(Job.attempts).where(Job.id == job_id)) or 1)
+
+
+def _work(db: Database, job_id: int) -> tuple[dict[str, Any] | None, Exception | None]:
+    """Run the job's handler in one snapshot; run it again at once after a collision."""
+    for n in range(1, COLLISIONS + 1):
+        try:
+            with db.snapshot() as session:
+                job = session.get(Job, job_id)
+                assert job is not None
+                return HANDLERS[job.kind](session, job), None
+        except (IntegrityError, OperationalError) as exc:
+            # A concurrent recomputation wrote the same rows (a serialization failure, or a
+            # one-current-row index refused the second writer): compute again on what is
+            # now current.
+            if n == COLLISIONS:
+                return None, exc
+            log.warning("job %s collided with another recomputation; again (%s)", job_id, n + 1)
+            time.sleep(random.uniform(0, 0.1 * n))
+        except Exception as exc:  # noqa: BLE001 - recorded on the job
+            log.exception("job %s failed", job_id)
+            return None, exc
+    raise AssertionError("unreachable")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, CarbonError):
+        return exc.message
+    return f"internal error ({type(exc).__name__}) / 内部错误"
+
+
+def _settle(
+    db: Database, job_id: int, attempt: int, result: dict[str, Any] | None, exc: Exception | None
+) -> float | None:
+    """Record the attempt's outcome (only if the job is still this attempt's); the retry delay."""
+    now = utcnow()
+    mine = (Job.id == job_id, Job.status == "running", Job.attempts == attempt)
+    delay = None if exc is None else job_lease.retry_delay(attempt)
+    if exc is None:
+        values: dict[str, Any] = {"status": "done", "result": result, "error": None, "finished_at": now}
+    elif delay is None:
+        last = f"(attempt {attempt} of {attempt}, the last / 已尝试{attempt}次)"
+        values = {"status": "failed", "finished_at": now, "error": f"{_reason(exc)} {last}"}
+    else:
+        values = {
+            "status": "queued", "run_after": now + timedelta(seconds=delay),
+            "error": f"{_reason(exc)} (attempt {attempt} of {job_lease.max_attempts()}; again in {delay:g} s "
+                     f"/ 第{attempt}次失败，{delay:g}秒后重试)",
+        }  # fmt: skip
+    with db.unit_of_work() as session:
+        if not session.execute(update(Job).where(*mine).values(**values)).rowcount:
+            log.warning("job %s: attempt %s lost its lease; its outcome is not recorded", job_id, attempt)
+            return None
+    return delay
+
+
+def _look_again(db: Database, job: Job) -> float | None:
+    """A job this runner could not claim: when to try again (None: it has ended)."""
+    now = utcnow()
+    if job.status == "queued":
+        return max(0.0, (as_utc(job.run_after) - now).total_seconds()) if job.run_after else 0.0
+    if job.status == "running":
+        left = job_lease.lease_s() - job_lease.heartbeat_age(job, now)
+        if left < 0 and job.id in job_lease.requeue_stale(db):
+            return 0.0
+        return max(left, 0.0) + job_lease.heartbeat_s()
+    return None
+
+
+def attempt(db: Database, job_id: int) -> Outcome:
+    """Run the job once if it is queued and due, with a heartbeat while it runs."""
+    n = _claim(db, job_id)
+    if n is None:
+        job = job_view(db, job_id)
+        return Outcome(job, _look_again(db, job))
+    with job_lease.Heartbeat(db, job_id, n):
+        result, exc = _work(db, job_id)
+    delay = _settle(db, job_id, n, result, exc)
+    return Outcome(job_view(db, job_id), delay)
+
+
+def run_job(db: Database, job_id: int) -> Job:
+    """One attempt at a job (a job someone else claimed is left alone)."""
+    return attempt(db, job_id).job
+
+
+def run_to_end(db: Database, job_id: int, *, patience: float = 3600.0) -> Job:
+    """Run a job here, retries included (after their backoff), until it is done or failed;
+    a job running elsewhere is waited for. Gives up waiting after ``patience`` seconds."""
+    deadline = time.monotonic() + patience
+    out = attempt(db, job_id)
+    while out.retry_in is not None and time.monotonic() + out.retry_in < deadline:
+        time.sleep(out.retry_in)
+        out = attempt(db, job_id)
+    return out.job
 
 
 def job_view(db: Database, job_id: int) -> Job:
@@ -95,6 +232,10 @@ def job_view(db: Database, job_id: int) -> Job:
         return job
 
 
+def _iso(t: Any) -> str | None:
+    return as_utc(t).isoformat() if t else None
+
+
 def job_dict(job: Job) -> dict[str, Any]:
     return {
         "id": job.id,
@@ -104,42 +245,138 @@ def job_dict(job: Job) -> dict[str, Any]:
         "import_id": job.import_id,
         "result": job.result,
         "error": job.error,
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "attempts": job.attempts,
+        "max_attempts": job_lease.max_attempts(),
+        "created_at": _iso(job.created_at),
+        "started_at": _iso(job.started_at),
+        "heartbeat_at": _iso(job.heartbeat_at) if job.status == "running" else None,
+        "run_after": _iso(job.run_after) if job.status == "queued" else None,
+        "finished_at": _iso(job.finished_at),
     }
 
 
-def pending(db: Database) -> list[int]:
+def pending(db: Database, *, due_only: bool = False) -> list[int]:
+    """Queued jobs, oldest first (``due_only``: not waiting for a retry's backoff)."""
+    stmt = select(Job.id).where(Job.status == "queued").order_by(Job.id)
+    if due_only:
+        stmt = stmt.where(or_(Job.run_after.is_(None), Job.run_after <= utcnow()))
     with db.read() as session:
-        return list(session.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id)))
+        return list(session.scalars(stmt))
+
+
+class Runner(Protocol):
+    """Where queued jobs run: in this process, or on Celery workers."""
+
+    def submit(self, job_id: int) -> Job | Future[Job] | None: ...
+
+    def run_pending(self) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+def make_runner(db: Database, mode: str) -> Runner:
+    """``eager`` or ``thread`` (in this process), or ``celery`` (CARBON_BROKER_URL)."""
+    if mode == "celery":
+        from carbon.services.queue import CeleryRunner
+
+        return CeleryRunner(db)
+    return InProcessRunner(db, mode)
 
 
 class InProcessRunner:
-    """Runs jobs in this process: ``eager`` at once, or ``thread`` on one worker thread."""
+    """Runs jobs in this process: ``eager`` at once (retries included), or ``thread`` on
+    worker threads (``CARBON_JOB_THREADS``, default 1) with a sweeper that queues again the
+    jobs of runners that died and starts retries that are due."""
 
-    def __init__(self, db: Database, mode: str = "eager") -> None:
+    def __init__(self, db: Database, mode: str = "eager", threads: int | None = None) -> None:
         if mode not in ("eager", "thread"):
             raise ValueError(f"job mode must be eager or thread, not {mode!r}")
         self.db = db
         self.mode = mode
+        self.threads = threads or int(os.environ.get("CARBON_JOB_THREADS", "1"))
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._submitted: set[int] = set()  # waiting in the pool or running here
+        self._running: set[int] = set()
+        self._stop = threading.Event()
+        self._timers: list[threading.Timer] = []
+        self._sweeper: threading.Thread | None = None
 
     def submit(self, job_id: int) -> Job | Future[Job]:
         if self.mode == "eager":
-            return run_job(self.db, job_id)
+            return run_to_end(self.db, job_id)
         with self._lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carbon-jobs")
-            return self._pool.submit(run_job, self.db, job_id)
+                self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="carbon-jobs")
+            self._submitted.add(job_id)
+            return self._pool.submit(self._run, job_id)
 
-    def run_pending(self) -> None:
-        for job_id in pending(self.db):
+    def _run(self, job_id: int) -> Job:
+        self._running.add(job_id)
+        try:
+            out = attempt(self.db, job_id)
+        finally:
+            self._running.discard(job_id)
+            self._submitted.discard(job_id)
+        if out.retry_in is not None and not self._stop.is_set():
+            timer = threading.Timer(out.retry_in, self._resubmit, args=(job_id,))
+            timer.daemon = True
+            with self._lock:
+                self._timers = [t for t in self._timers if t.is_alive()] + [timer]
+            timer.start()
+        return out.job
+
+    def _resubmit(self, job_id: int) -> None:
+        if not self._stop.is_set():
             self.submit(job_id)
 
+    def sweep(self) -> None:
+        """Queue again the stale jobs of other runners; start the due queued jobs."""
+        job_lease.requeue_stale(self.db, exclude=set(self._running))
+        for job_id in pending(self.db, due_only=True):
+            if job_id not in self._submitted:
+                self.submit(job_id)
+
+    @staticmethod
+    def _sweep_loop(ref: weakref.ReferenceType[InProcessRunner], stop: threading.Event) -> None:
+        """Sweep every few seconds until shut down, or until the runner is gone (an app
+        dropped without ``shutdown``: the thread holds it only weakly)."""
+        interval = max(1.0, min(30.0, job_lease.lease_s() / 4))
+        while not stop.wait(interval):
+            runner = ref()
+            if runner is None:
+                return
+            try:
+                runner.sweep()
+            except Exception:  # noqa: BLE001 - e.g. the database is away for a moment
+                log.warning("job sweep failed", exc_info=True)
+            del runner
+
+    def run_pending(self) -> None:
+        """On start: jobs left running by a runner that died are queued again (or failed
+        after the last attempt), and every queued job is run."""
+        job_lease.requeue_stale(self.db, exclude=set(self._running))
+        for job_id in pending(self.db):
+            self.submit(job_id)
+        if self.mode == "thread" and self._sweeper is None:
+            self._sweeper = threading.Thread(
+                target=self._sweep_loop,
+                args=(weakref.ref(self), self._stop),
+                name="carbon-jobs-sweeper",
+                daemon=True,
+            )
+            self._sweeper.start()
+
     def shutdown(self) -> None:
+        self._stop.set()
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
-                self._pool = None
+            for timer in self._timers:
+                timer.cancel()
+            self._timers = []
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=10)
+            self._sweeper = None
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)

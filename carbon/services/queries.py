@@ -353,8 +353,9 @@ def rating_dict(r: RatingRow, e: Enterprise) -> dict[str, Any]:
     return {
         "uscc": e.uscc,
         "name": e.name,
-        "industry_code": e.industry_code,
-        "region_code": e.region_code,
+        # the codes the rating was computed with, not the enterprise's current ones
+        "industry_code": r.industry_code or e.industry_code,
+        "region_code": r.region_code or e.region_code,
         "year": r.year,
         "carbon_efficiency": {
             "intensity": r.intensity,

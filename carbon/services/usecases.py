@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from carbon.domain.errors import CarbonError, Forbidden, InvalidValue, NotFound
 from carbon.domain.identifiers import region_problem
-from carbon.services import access, audit, auth, jobs, queries, reference
+from carbon.services import access, audit, auth, jobs, queries, reference, sessions
 from carbon.services.compute import recompute
 from carbon.services.imports import ImportResult, Progress, Uploader
 from carbon.services.imports import import_file as _import_file
@@ -26,9 +26,10 @@ from carbon.store.models import Enterprise, ImportRow, Job
 T = TypeVar("T")
 
 
-def open_database(url: str | None = None) -> Database:
-    """Connect, migrate to the newest schema and register the shipped reference data."""
-    db = Database(url)
+def open_database(url: str | None = None, *, migrate: bool = False) -> Database:
+    """Connect and register the shipped reference data. The schema must be the newest
+    (``SchemaNotCurrent`` otherwise) unless ``migrate`` brings it there first."""
+    db = Database(url, migrate=migrate)
     with db.unit_of_work() as session:
         reference.register(session)
     return db
@@ -75,7 +76,7 @@ def job(db: Database, job_id: int, *, by: auth.Principal | None) -> dict[str, An
     """A job: its requester and administrators may see it (anyone else: not found)."""
     p = access.require_login(by)
     j = jobs.job_view(db, job_id)
-    if p.role != "admin" and j.requested_by != p.user_id:
+    if p.role != "admin" and p.user_id not in jobs.requesters(j):  # or a request that joined it
         raise NotFound(f"no job {job_id} / 任务{job_id}不存在")  # as for one that does not exist
     return _job_for(p, jobs.job_dict(j))
 
@@ -609,16 +610,18 @@ def accesses(
 def login(db: Database, username: str, password: str, *, origin: str | None) -> auth.Principal:
     from carbon.domain.errors import TooManyRequests
 
+    error = None
     try:
-        with db.unit_of_work() as session:
+        with db.unit_of_work() as session:  # holds the username's login lock to the end
             principal = auth.login(session, username, password, origin=origin)
+            if principal is None:
+                error = auth.login_failed(session, username, origin)
     except TooManyRequests as throttled:  # rolled back: record the refusal on its own
         with db.unit_of_work() as session:
             auth.login_throttled(session, username, origin, throttled)
         raise
     if principal is None:
-        with db.unit_of_work() as session:
-            error = auth.login_failed(session, username, origin)
+        assert error is not None  # recorded with the failure
         raise error
     return principal
 
@@ -628,9 +631,25 @@ def principal_from_token(db: Database, token: str) -> auth.Principal:
         return auth.authenticate_token(session, token)
 
 
-def principal_from_session(db: Database, user_id: int) -> auth.Principal | None:
-    with db.read() as session:
-        return auth.principal_of_user(session, user_id)
+def principal_from_session(db: Database, sid: str, life: sessions.Lifetimes) -> auth.Principal | None:
+    """The user of a live server-side session (docs/access.md), or None."""
+    with db.unit_of_work() as session:
+        user_id = sessions.resume(session, sid, life)
+        return None if user_id is None else auth.principal_of_user(session, user_id)
+
+
+def set_password(db: Database, by: auth.Principal, username: str, password: str, origin: str | None) -> None:
+    """An administrator sets a user's password; the user's sessions end."""
+    auth.require_admin(by)
+    with db.unit_of_work() as session:
+        auth.set_password(session, username, password, actor=by.username, origin=origin)
+
+
+def disable_user(db: Database, by: auth.Principal, username: str, origin: str | None) -> None:
+    """An administrator disables a user: no more logins, sessions or tokens."""
+    auth.require_admin(by)
+    with db.unit_of_work() as session:
+        auth.disable_user(session, username, actor=by.username, origin=origin)
 
 
 def create_user(db: Database, by: auth.Principal, **fields: Any) -> dict[str, Any]:
@@ -646,14 +665,22 @@ def list_users(db: Database, by: auth.Principal) -> list[dict[str, Any]]:
 
 
 def create_token(
-    db: Database, by: auth.Principal, username: str, name: str, scopes: list[str], days: int,
+    db: Database, by: auth.Principal, username: str, name: str, scopes: list[str], days: int | None,
     origin: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """A user makes tokens for themself; an administrator for anyone."""
-    if by.role != "admin" and username != by.username:
-        raise Forbidden("you may create tokens for yourself only / 只能为本人创建令牌")
-    with db.unit_of_work() as session:
-        return auth.create_token(session, username, name, scopes, days, actor=by.username, origin=origin)
+    """A user makes tokens for themself; an administrator (with the admin scope) for anyone.
+    What a token or session may mint: ``auth.check_mint``; a refusal is audited."""
+    try:
+        if username != by.username and (by.role != "admin" or "admin" not in by.scopes):
+            raise Forbidden("you may create tokens for yourself only / 只能为本人创建令牌")
+        with db.unit_of_work() as session:
+            return auth.create_token(
+                session, username, name, scopes, days, actor=by.username, origin=origin, by=by
+            )
+    except Forbidden as refused:  # rolled back: record the refusal on its own
+        with db.unit_of_work() as session:
+            auth.token_denied(session, by, username, scopes, days, refused, origin)
+        raise
 
 
 def revoke_token(

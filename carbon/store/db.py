@@ -3,7 +3,10 @@
 The database URL comes from ``--db``/``CARBON_DATABASE_URL``; the default is an SQLite
 file in ``instance/`` under the working directory. The schema is always created by the
 Alembic migrations beside this module, never by ``create_all``, so SQLite and
-PostgreSQL are built the same way.
+PostgreSQL are built the same way. Migrations run on command (``carbon db upgrade``,
+``Database(url, migrate=True)``), never as a side effect of opening: several workers
+opening the database at once would race. Opening a database whose schema is not the
+newest is a ``SchemaNotCurrent``.
 
 A URL is only ever shown through ``safe_url`` (password hidden). A database that cannot be
 reached, or a URL that cannot be used, is a ``DatabaseUnavailable`` whose message names
@@ -12,6 +15,7 @@ the URL without its password and says what the driver said, the password scrubbe
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -54,6 +58,13 @@ class DatabaseUnavailable(CarbonError):
 
     status = 503
     code = "database_unavailable"
+
+
+class SchemaNotCurrent(CarbonError):
+    """The database's schema is missing or not at the newest migration."""
+
+    status = 503
+    code = "schema_not_current"
 
 
 def _userinfo(url: str) -> re.Match[str] | None:
@@ -134,35 +145,91 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, json_serializer=json_dumps)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=json_dumps)
+    from carbon.store import timeouts
+
+    engine = create_engine(url, pool_pre_ping=True, json_serializer=json_dumps)
+    timeouts.install(engine)  # each checkout gets its caller's statement_timeout
+    return engine
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
-    from alembic import command
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest migration this program has."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None, "no migrations"
+    return str(head)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's migration (None: no schema yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to the newest migration: (revision before, revision after)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    return before, head_revision()
+
+
+def require_current(engine: Engine, url: str) -> None:
+    """Refuse a database that is not at the newest migration, in one line."""
+    found, head = current_revision(engine), head_revision()
+    if found == head:
+        return
+    if found is None:
+        said = (
+            f"the database {safe_url(url)} has no schema yet: run `carbon db upgrade` "
+            "/ 数据库尚未建表，请先运行 carbon db upgrade"
+        )
+    else:
+        said = (
+            f"the database {safe_url(url)} is at migration {found}, this program needs {head}: "
+            f"run `carbon db upgrade` / 数据库结构版本为 {found}，需要 {head}，请先运行 carbon db upgrade"
+        )
+    raise SchemaNotCurrent(said)
 
 
 class Database:
-    """One engine and its session factory; ``unit_of_work`` commits once or rolls back."""
+    """One engine and its session factory; ``unit_of_work`` commits once or rolls back.
 
-    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+    ``migrate`` brings the schema to the newest migration first (``carbon db upgrade``,
+    tests); otherwise, with ``check``, a schema that is not the newest is refused."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = False, check: bool = True) -> None:
         self.url = url or default_url()
         try:
             self.engine = make_engine(self.url)
-            if migrate:
-                self.engine.connect().close()
+            self.engine.connect().close()
         except (ArgumentError, NoSuchModuleError, ValueError, OSError, *CONNECTION_ERRORS) as err:
             # not chained: the original may spell the URL out
             raise unavailable(err, self.url) from None
-        if migrate:
-            upgrade(self.engine)
+        try:
+            if migrate:
+                upgrade(self.engine)
+            elif check:
+                require_current(self.engine, self.url)
+        except BaseException:
+            self.engine.dispose()  # refused: no pooled connection outlives the attempt
+            raise
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
@@ -183,6 +250,20 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A unit of work whose statements all read one consistent snapshot (what commits
+        meanwhile is not seen): REPEATABLE READ on PostgreSQL, an explicit BEGIN on SQLite
+        (whose driver otherwise starts a transaction only at the first write). Writing a row
+        that changed since the snapshot fails (serialization failure / SQLite busy, both an
+        ``OperationalError``): the caller runs the whole unit again."""
+        with self.unit_of_work() as session:
+            if self.dialect == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            elif self.dialect == "sqlite":
+                session.connection().exec_driver_sql("BEGIN")
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -103,7 +103,9 @@ class ImportRow(Base):
     filename: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # the file as uploaded; None once a rejected file's bytes were purged (see
+    # carbon.services.import_retention: sha256, size, filename and errors stay)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
@@ -117,6 +119,10 @@ class ImportRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # who uploaded it (a user's id; None: the operator's CLI or the service itself)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # when a rejected file's bytes were purged (importers.limits, import_retention)
+    content_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # every cell error counted (total, per column, per kind) when only the first N are in errors
+    error_counts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class MonthlyInput(Base):
@@ -255,6 +261,12 @@ class RatingRow(Base):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     month_mask: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the enterprise's codes the rating was computed with (its peer groups); None: rated
+    # before they were kept (migration 0011 filled in the codes of that moment)
+    industry_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    division: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    section: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
 
 
 class Job(Base):
@@ -265,7 +277,17 @@ class Job(Base):
     """
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status", "status"),)
+    __table_args__ = (
+        Index("ix_jobs_status", "status"),
+        # One queued job per identical request: a second one joins it (carbon.services.jobs).
+        Index(
+            "ux_jobs_queued_dedupe_key",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("status = 'queued'"),
+            postgresql_where=text("status = 'queued'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -278,6 +300,13 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Runs so far; a running job's runner refreshes heartbeat_at, and one whose heartbeat is
+    # older than the lease is queued again (or failed after the last attempt). A retry waits
+    # until run_after. dedupe_key: set while queued, so an identical request joins the job.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    run_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class FeedReading(Base):
@@ -318,6 +347,8 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_action_at", "action", "at"),
         Index("ix_audit_log_subject_at", "subject", "at"),
+        # the hash chain (carbon.domain.audit_chain): no two entries follow the same one
+        Index("uq_audit_log_prev_hash", "prev_hash", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -327,6 +358,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))  # e.g. factor_set.publish, recalc.run
     subject: Mapped[str] = mapped_column(String(200))  # e.g. cn-default@2, years 2023
     details: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))  # the previous entry's hash (0…0: the first)
+    hash: Mapped[str] = mapped_column(String(64))  # sha256 of the fields above and prev_hash
 
 
 class BenchmarkRow(Base):
@@ -426,6 +459,31 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class LoginSession(Base):
+    """A password login, kept server-side: the cookie holds a random id whose sha256 is
+    ``id``. Ended by logout, a password change or disabling the user; it expires after an
+    idle and an absolute lifetime (docs/access.md)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_why: Mapped[str | None] = mapped_column(String(20), nullable=True)  # logout | password | …
+
+
+class LoginLock(Base):
+    """One row per username tried: a login locks it while it counts recent failures, checks
+    the password and records the outcome, so parallel attempts are counted one at a time."""
+
+    __tablename__ = "login_locks"
+
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tried_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Consent(Base):
     """An enterprise's grant to a bank (an institution) to see one USCC's data: scope
     ``rating`` (ratings only) or ``account`` (also accounts, contracts, emission charts),
@@ -443,3 +501,54 @@ class Consent(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+
+class IdentityVersion(Base):
+    """One version of an enterprise's identity (name, industry, region), valid from
+    ``valid_from`` until the next version: the first import, a change by the operator or an
+    administrator, or an approved change request. Rows are never updated."""
+
+    __tablename__ = "enterprise_identities"
+    __table_args__ = (Index("ix_enterprise_identities_enterprise", "enterprise_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    industry_code: Mapped[str] = mapped_column(String(8))
+    division: Mapped[str] = mapped_column(String(2))
+    section: Mapped[str] = mapped_column(String(1))
+    region_code: Mapped[str] = mapped_column(String(6))
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(100))  # a user, "cli:<os user>", "migration"
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("identity_changes.id"), nullable=True)
+
+
+class IdentityChange(Base):
+    """A change of name, industry or region carried by an enterprise's own upload: recorded,
+    not applied, until an official of its region (old or new) or an administrator approves
+    it. ``new_*`` is None for what the file did not change."""
+
+    __tablename__ = "identity_changes"
+    __table_args__ = (Index("ix_identity_changes_status", "status", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|approved|rejected|superseded
+    old_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    old_industry_code: Mapped[str] = mapped_column(String(8))
+    old_region_code: Mapped[str] = mapped_column(String(6))
+    new_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    new_industry_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    new_region_code: Mapped[str | None] = mapped_column(String(6), nullable=True, index=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
+    sheet: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    requested_by_name: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)

@@ -126,6 +126,7 @@ def test_cli_agrees_with_independent_calculation(tmp_path: Path) -> None:
     usccs = sorted({r["uscc"] for r in rows})
     assert len(usccs) == 30
 
+    assert _carbon("--db", url, "db", "upgrade").returncode == 0  # opening no longer migrates
     proc = _carbon("--db", url, "import", str(workbook), "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     imported = json.loads(proc.stdout)

@@ -27,7 +27,7 @@ from conftest import make_user
 
 from carbon.domain.identifiers import make_uscc
 from carbon.services import usecases
-from carbon.services.auth import SYSTEM
+from carbon.services.auth import SYSTEM, Principal
 from importers.template import write_template
 
 ROLES = ("anon", "enterprise", "official", "bank_account", "bank_rating", "bank_none", "admin")
@@ -104,7 +104,27 @@ def world(app, client, sample_files) -> World:
     w.ids["spare_consent"] = spare["id"]
     spare = usecases.create_token(app.extensions["carbon_db"], SYSTEM, "ent-a", "spare", ["read"], 5)
     w.ids["spare_token"] = spare["id"]  # revoked by the matrix
+    _identity_changes(app, w, ent)
     return w
+
+
+def _identity_changes(app: Any, w: World, ent: Any) -> None:
+    """A pending identity change request of A's (its own upload, another industry: A stays in
+    its county) and one of B's (B's user is not among the callers)."""
+
+    def other(e: dict[str, Any]) -> dict[str, Any]:
+        return {**e, "industry_code": "3011" if e["industry_code"] != "3011" else "2614"}
+
+    r = _upload(ent, _workbook(other(w.a), "2023-11"), "identity-a.xlsx")
+    assert r.status_code == 201, r.json
+    b_user = Principal(0, "ent-b", "enterprise", usccs=frozenset({w.b["uscc"]}))
+    res = usecases.import_file(
+        app.extensions["carbon_db"], _workbook(other(w.b), "2023-11"), "b.xlsx", by=b_user
+    )
+    assert res.status == "imported", res.as_dict()
+    pending = w.clients["admin"].get("/api/v1/identity-changes?status=pending").json
+    ids = {c["uscc"]: c["id"] for c in pending}
+    w.ids["change_a"], w.ids["change_b"] = ids[w.a["uscc"]], ids[w.b["uscc"]]
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -278,6 +298,34 @@ def rules(w: World) -> dict[str, list[Call]]:
             ("/api/v1/reports/monthly?region=330803&month=2023-06&format=xlsx", {}, _by(403, admin="ok")),
         ],  # fmt: skip
         "GET /api/v1/open-data/statistics": [(f"/api/v1/open-data/statistics?year={YEAR}", {}, PUBLIC)],
+        "GET /api/v1/enterprises/{uscc}/identity-history": ent("rating")(
+            w, "/api/v1/enterprises/{uscc}/identity-history"
+        ),
+        "GET /api/v1/identity-changes": [
+            ("/api/v1/identity-changes?status=pending", {}, _by("ok", **{bank: 403 for bank in BANKS}))
+        ],
+        # A's: its county's official decides (a second decision is a 409, not a refusal); B's
+        # is outside every caller's reach but the admin's
+        "POST /api/v1/identity-changes/{change_id}/approve": [
+            (
+                f"/api/v1/identity-changes/{w.ids['change_a']}/approve",
+                {},
+                _by(403, official="ok", admin="ok"),
+            ),
+            (
+                f"/api/v1/identity-changes/{w.ids['change_b']}/approve",
+                {},
+                _by(403, official=404, admin="ok"),
+            ),
+        ],
+        "POST /api/v1/identity-changes/{change_id}/reject": [
+            (
+                f"/api/v1/identity-changes/{w.ids['change_' + x]}/reject",
+                {"json": {"reason": "matrix"}},
+                _by(403, official="ok" if x == "a" else 404, admin="ok"),
+            )
+            for x in ("a", "b")
+        ],
     }
 
 

@@ -22,6 +22,7 @@ from conftest import make_user
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from carbon.services import audit
 from carbon.services import auth as auth_service
 from carbon.store.models import AuditEntry, User
 
@@ -73,13 +74,9 @@ def audit_actions(app, prefix: str = "auth.") -> list[tuple[str, str, str | None
 def add_failures(app, n: int, *, ago: dt.timedelta, subject: str = "x", origin: str = "10.9.9.9") -> None:
     """``n`` failed logins recorded ``ago`` (the audit log takes inserts, never updates)."""
     at = dt.datetime.now(dt.UTC) - ago
+    row = {"at": at, "actor": subject, "origin": origin, "action": "auth.login_failed", "subject": subject}
     with app.extensions["carbon_db"].unit_of_work() as s:
-        s.add_all(
-            AuditEntry(
-                at=at, actor=subject, origin=origin, action="auth.login_failed", subject=subject, details={}
-            )
-            for _ in range(n)
-        )
+        audit.append(s, [{**row, "details": {}} for _ in range(n)])  # hash-chained, as the service does
 
 
 class SpyHasher:
@@ -249,8 +246,11 @@ def test_a_session_from_before_csrf_tokens_gets_one_from_me(app, web):
     make_user(app, "ops", "admin")
     with app.extensions["carbon_db"].read() as s:
         uid = s.scalar(select(User.id).where(User.username == "ops"))
+    from carbon.services import sessions
+
+    sid = sessions.open_for(app.extensions["carbon_db"], uid)  # a server-side session ...
     with web.session_transaction() as sess:
-        sess["uid"] = uid  # no csrf token in it
+        sess["sid"] = sid  # ... whose cookie has no csrf token in it
     assert web.post("/api/v1/auth/logout").status_code == 403
     token = web.get("/api/v1/auth/me").json["csrf_token"]
     assert web.post("/api/v1/auth/logout", headers={"X-CSRF-Token": token}).status_code == 204

@@ -85,5 +85,10 @@ def test_a_job_that_keeps_failing_is_marked_failed_with_a_message(db, sample_fil
         raise RuntimeError("boom")
 
     monkeypatch.setitem(jobs_service.HANDLERS, "recompute", broken)
-    job = jobs_service.run_job(db, result.job_id)
-    assert job.status == "failed" and job.error == "internal error / 内部错误"
+    monkeypatch.setenv("CARBON_JOB_BACKOFF", "0.05,0.05")
+    job = jobs_service.run_job(db, result.job_id)  # one attempt: queued again after a backoff
+    assert job.status == "queued" and job.attempts == 1 and job.run_after is not None
+    assert job.error.startswith("internal error (RuntimeError) / 内部错误 (attempt 1 of 3"), job.error
+    job = jobs_service.run_to_end(db, result.job_id)
+    assert job.status == "failed" and job.attempts == 3
+    assert job.error == "internal error (RuntimeError) / 内部错误 (attempt 3 of 3, the last / 已尝试3次)"

@@ -196,7 +196,7 @@ def test_monthly_report_intensity_counts_only_months_that_report_value_added(app
     ytd = data["totals"]["ytd"]
     # every enterprise but B reports value added every month: its Q1 emissions count in full
     others = 0.0
-    for u, acc in accounts.items():
+    for u in accounts:
         months = [
             loaded.get(f"/api/v1/enterprises/{u}/accounts/2023?month=2023-{m:02d}").json for m in (1, 2, 3)
         ]

@@ -9,11 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.auth import CSRF_HEADER, csrf_token, current, new_csrf_token, origin
+from api.auth import CSRF_HEADER, csrf_token, current, new_csrf_token, origin, session_id
 from api.resources.common import ID_IN_PATH, NO_NUL, PUBLIC, db
 from carbon.domain.errors import NotAuthenticated
-from carbon.services import usecases
-from carbon.services.auth import MAX_TOKEN_DAYS, SCOPES, Principal
+from carbon.services import sessions, usecases
+from carbon.services.auth import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPES, Principal
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens 登录与令牌")
 
@@ -46,7 +46,16 @@ class PrincipalSchema(Schema):
 class TokenInSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=100), NO_NUL])
     scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), load_default=["read"])
-    days = fields.Integer(load_default=90, validate=validate.Range(1, MAX_TOKEN_DAYS))
+    days = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_TOKEN_DAYS),
+        metadata={
+            "description": (
+                f"how long it lasts; default {DEFAULT_TOKEN_DAYS} days, or until the minting token "
+                "expires if that is sooner. A token may not outlive the token that mints it"
+            )
+        },
+    )
 
 
 class TokenSchema(Schema):
@@ -79,7 +88,7 @@ class Login(MethodView):
         and the CSRF token every unsafe request made with that cookie must carry."""
         p = usecases.login(db(), body["username"], body["password"], origin=origin())
         session.clear()
-        session["uid"] = p.user_id
+        session["sid"] = sessions.open_for(db(), p.user_id)
         return {**p.as_dict(), "csrf_token": new_csrf_token()}
 
 
@@ -88,7 +97,11 @@ class Logout(MethodView):
     @blp.response(204)
     @blp.doc(**PUBLIC)
     def post(self) -> None:
-        """End the session (with the session's CSRF token, like every unsafe request)."""
+        """End the session on the server, for every copy of its cookie (with the session's
+        CSRF token, like every unsafe request)."""
+        sid = session_id()
+        if sid is not None:
+            sessions.close(db(), sid)
         session.clear()
 
 
@@ -111,8 +124,14 @@ class Tokens(MethodView):
 
     @blp.arguments(TokenInSchema)
     @blp.response(201, TokenSchema)
+    @blp.alt_response(403, description="the minting rule refuses it (audited as token.denied)")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A new bearer token for yourself; the token is in this answer only."""
+        """A new bearer token for yourself; the token is in this answer only.
+
+        Minting needs the ``write`` scope (a session login has its role's scopes). The new
+        token's scopes must be a subset of the caller's, and it may not expire later than
+        the token that mints it (from a session: at most the maximum days). Otherwise 403
+        ``forbidden``, written to the audit log as ``token.denied``."""
         p = me()
         return usecases.create_token(
             db(), p, p.username, body["name"], body["scopes"], body["days"], origin=origin()

@@ -14,6 +14,7 @@ from marshmallow import Schema, fields
 from api.resources.common import ID_IN_PATH, db, jobs, who
 from carbon.domain.errors import ImportRejected
 from carbon.services import usecases
+from carbon.services.imports import error_totals
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports", description="Workbook imports 数据导入")
 
@@ -52,6 +53,11 @@ class ImportResultSchema(Schema):
     enterprises = fields.List(fields.String())
     changes = fields.List(fields.Dict())
     changes_truncated = fields.Boolean()
+    errors_total = fields.Integer(metadata={"description": "cell errors in all; `errors` lists the first"})
+    warnings_total = fields.Integer()
+    error_counts = fields.Dict(
+        allow_none=True, metadata={"description": "every error counted: total, by_column, by_kind"}
+    )
     recomputed = fields.Dict(metadata={"description": "what the recomputation wrote, once it has run"})
     job = fields.Dict(
         allow_none=True, metadata={"description": "the queued recomputation: GET /api/v1/jobs/{id}"}
@@ -84,9 +90,15 @@ class Imports(MethodView):
                     "import_id": result.import_id,
                     "error_workbook": url_for("imports.ErrorWorkbook", import_id=result.import_id),
                 }
+            extra.update(error_totals(result))  # every error counted; the first N listed
+            total = extra.get("errors_total", len(result.errors))
+            listed = (
+                f"; the first {len(result.errors)} are listed / 列出前{len(result.errors)}处"
+                if total > len(result.errors) else ""
+            )  # fmt: skip
             raise ImportRejected(
-                f"{upload.filename}: {len(result.errors)} error(s), nothing was imported "
-                f"/ 文件有{len(result.errors)}处错误，未导入任何数据",
+                f"{upload.filename}: {total} error(s), nothing was imported "
+                f"/ 文件有{total}处错误，未导入任何数据{listed}",
                 result.errors,
                 extra,
             )
@@ -108,6 +120,12 @@ class ImportSchema(Schema):
     errors = fields.List(fields.Nested(CellErrorSchema))
     warnings = fields.List(fields.Nested(CellErrorSchema))
     created_at = fields.String(allow_none=True)
+    errors_total = fields.Integer(metadata={"description": "cell errors in all; `errors` lists the first"})
+    error_counts = fields.Dict(allow_none=True, metadata={"description": "total, by_column, by_kind"})
+    content_purged_at = fields.String(
+        allow_none=True,
+        metadata={"description": "a rejected file's bytes were deleted then (kept N days); errors stay"},
+    )
     error_workbook = fields.String(
         allow_none=True, metadata={"description": "a rejected import's errors workbook to download"}
     )

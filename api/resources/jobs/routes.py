@@ -21,9 +21,15 @@ class JobSchema(Schema):
     params = fields.Dict()
     import_id = fields.Integer(allow_none=True)
     result = fields.Dict(allow_none=True)
-    error = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "why the last attempt failed"})
+    attempts = fields.Integer(metadata={"description": "runs so far"})
+    max_attempts = fields.Integer()
     created_at = fields.String(allow_none=True)
     started_at = fields.String(allow_none=True)
+    heartbeat_at = fields.String(
+        allow_none=True, metadata={"description": "while running: last sign of life"}
+    )
+    run_after = fields.String(allow_none=True, metadata={"description": "queued for a retry: not before"})
     finished_at = fields.String(allow_none=True)
 
 

@@ -1,0 +1,143 @@
+"""Leases on running jobs: heartbeats, stale jobs queued again, retry backoff.
+
+A runner that claims a job refreshes its ``heartbeat_at`` every few seconds from a
+background thread. A job ``running`` whose heartbeat is older than the lease belongs to a
+runner that is gone (kill -9, a lost machine): any runner queues it again, or fails it with
+the reason once it has had every attempt. A job that raised is queued again after a
+backoff. Settings come from the environment, read when used:
+
+- ``CARBON_JOB_LEASE_S`` (60): a heartbeat older than this means the runner is gone;
+- ``CARBON_JOB_HEARTBEAT_S`` (5, at most a third of the lease);
+- ``CARBON_JOB_BACKOFF`` ("5,30,120"): seconds before each retry; one more attempt than
+  there are numbers (so 4 by default: the first run and three retries).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime, timedelta
+from types import TracebackType
+
+from sqlalchemy import func, select, update
+
+from carbon.store.db import Database
+from carbon.store.models import Job, as_utc, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def lease_s() -> float:
+    return float(os.environ.get("CARBON_JOB_LEASE_S", "60"))
+
+
+def heartbeat_s() -> float:
+    default = min(5.0, lease_s() / 3)
+    return float(os.environ.get("CARBON_JOB_HEARTBEAT_S", default))
+
+
+def backoff_s() -> tuple[float, ...]:
+    raw = os.environ.get("CARBON_JOB_BACKOFF", "5,30,120")
+    return tuple(float(x) for x in raw.split(",") if x.strip())
+
+
+def max_attempts() -> int:
+    return len(backoff_s()) + 1
+
+
+def retry_delay(attempt: int) -> float | None:
+    """Seconds before the run after ``attempt`` (1-based), or None when it was the last."""
+    delays = backoff_s()
+    return delays[attempt - 1] if attempt <= len(delays) else None
+
+
+def beat(db: Database, job_id: int, attempt: int) -> bool:
+    """Refresh a running job's heartbeat; False if this runner no longer holds it."""
+    with db.unit_of_work() as session:
+        return bool(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
+                .values(heartbeat_at=utcnow())
+            ).rowcount
+        )
+
+
+class Heartbeat:
+    """``with Heartbeat(db, job_id, attempt):`` refreshes the heartbeat until the block ends."""
+
+    def __init__(self, db: Database, job_id: int, attempt: int) -> None:
+        self.db, self.job_id, self.attempt = db, job_id, attempt
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"carbon-job-{job_id}-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        interval = heartbeat_s()
+        while not self._stop.wait(interval):
+            try:
+                if not beat(self.db, self.job_id, self.attempt):
+                    log.warning("job %s: lease lost (queued again elsewhere)", self.job_id)
+                    return
+            except Exception:  # noqa: BLE001 - a missed beat is retried at the next tick
+                log.warning("job %s: heartbeat failed", self.job_id, exc_info=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+
+def _last_sign_of_life() -> object:
+    return func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
+
+
+def heartbeat_age(job: Job, now: datetime | None = None) -> float:
+    seen = job.heartbeat_at or job.started_at or job.created_at
+    return ((now or utcnow()) - as_utc(seen)).total_seconds()
+
+
+def requeue_stale(db: Database, *, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    """Queue again (or fail, after the last attempt) every running job whose heartbeat is
+    older than the lease, except ``exclude`` (this process's own). The ids queued again."""
+    lease = lease_s()
+    now = utcnow()
+    cutoff = now - timedelta(seconds=lease)
+    requeued: list[int] = []
+    with db.unit_of_work() as session:
+        stale = session.execute(
+            select(Job.id, Job.attempts).where(Job.status == "running", _last_sign_of_life() < cutoff)
+        ).all()
+        for job_id, attempts in stale:
+            if job_id in exclude:
+                continue
+            gone = f"the runner stopped (no heartbeat for {lease:g} s) in attempt {attempts}"
+            zh = f"执行任务的进程已中断（{lease:g}秒无心跳，第{attempts}次尝试）"
+            if attempts >= max_attempts():
+                values = {
+                    "status": "failed",
+                    "finished_at": now,
+                    "error": f"{gone}, the last / {zh}，已达上限",
+                }
+            else:
+                values = {
+                    "status": "queued",
+                    "run_after": None,
+                    "error": f"{gone}; queued again / {zh}，已重新排队",
+                }
+            done = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running", Job.attempts == attempts)
+                .where(_last_sign_of_life() < cutoff)
+                .values(**values)
+            ).rowcount
+            if done and values["status"] == "queued":
+                requeued.append(job_id)
+            if done:
+                log.warning("job %s: %s -> %s", job_id, gone, values["status"])
+    return requeued
