@@ -27,6 +27,11 @@ class Name:
         return self.zh if lang == "zh" else self.en
 
 
+def pair(name: Name | None) -> dict[str, str | None]:
+    """``{"zh", "en"}`` of a name, both None where there is none (as JSON shows it)."""
+    return {"zh": name.zh if name else None, "en": name.en if name else None}
+
+
 # The whole population of a year is a peer group with no code of its own.
 ALL = Name("全部企业", "All enterprises")
 

@@ -197,10 +197,6 @@ def changed_warning(
     return CellError(sheet, row, "/".join(LABELS[k][1] for k in keys), message)
 
 
-def _names(name: names.Name | None) -> dict[str, str | None]:
-    return {"zh": name.zh if name else None, "en": name.en if name else None}
-
-
 def version_dict(v: IdentityVersion, valid_to: datetime | None) -> dict[str, Any]:
     return {
         "name": v.name,
@@ -208,8 +204,8 @@ def version_dict(v: IdentityVersion, valid_to: datetime | None) -> dict[str, Any
         "division": v.division,
         "section": v.section,
         "region_code": v.region_code,
-        "industry_name": _names(names.division(v.division)),
-        "region_name": _names(names.region(v.region_code)),
+        "industry_name": names.pair(names.division(v.division)),
+        "region_name": names.pair(names.region(v.region_code)),
         "valid_from": as_utc(v.valid_from).isoformat(),
         "valid_to": as_utc(valid_to).isoformat() if valid_to else None,
         "current": valid_to is None,

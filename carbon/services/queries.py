@@ -55,10 +55,6 @@ def enterprise(session: Session, uscc: str) -> Enterprise:
     return e
 
 
-def _names(name: names.Name | None) -> dict[str, str | None]:
-    return {"zh": name.zh if name else None, "en": name.en if name else None}
-
-
 def enterprise_dict(e: Enterprise) -> dict[str, Any]:
     """An enterprise with the GB/T 4754 and GB/T 2260 names of its codes."""
     return {
@@ -68,9 +64,9 @@ def enterprise_dict(e: Enterprise) -> dict[str, Any]:
         "division": e.division,
         "section": e.section,
         "region_code": e.region_code,
-        "industry_name": _names(names.division(e.division)),
-        "section_name": _names(names.section(e.section)),
-        "region_name": _names(names.region(e.region_code)),
+        "industry_name": names.pair(names.division(e.division)),
+        "section_name": names.pair(names.section(e.section)),
+        "region_name": names.pair(names.region(e.region_code)),
     }
 
 
@@ -423,7 +419,7 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
 def _named_group(group: Any) -> Any:
     if not isinstance(group, dict) or "level" not in group:
         return group
-    return {**group, "name": _names(names.peer_group(str(group["level"]), str(group["key"])))}
+    return {**group, "name": names.pair(names.peer_group(str(group["level"]), str(group["key"])))}
 
 
 def _with_group_names(explanation: dict[str, Any]) -> dict[str, Any]:
