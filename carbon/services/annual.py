@@ -124,11 +124,22 @@ _T = PARTS.index  # column of a part in account_matrix's output
 _EMITTING = (_T("fuel"), _T("process"), _T("electricity"), _T("heat"))
 
 
-def _parts(rows: Sequence[Any], fs: FactorSet) -> tuple[np.ndarray[Any, Any], list[dict[str, Any]]]:
+def _inputs(rows: Sequence[Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The ``INPUT_KEYS`` sums of ``annual_totals`` rows as a matrix, and each row's year."""
     data = np.array([r[_INPUTS:_ECON] for r in rows], dtype=np.float64)
-    years = np.array([r[1] for r in rows], dtype=np.int64)
+    return data, np.array([r[1] for r in rows], dtype=np.int64)
+
+
+def _parts(
+    data: np.ndarray[Any, Any], years: np.ndarray[Any, Any], fs: FactorSet
+) -> tuple[np.ndarray[Any, Any], list[dict[str, Any]]]:
     parts, _ = account_matrix(data, years, fs)
     return parts, carrier_columns_matrix(data, years, fs)
+
+
+def _covered(parts: Sequence[float]) -> dict[str, float]:
+    """What a rating takes from one set of parts: its total and its process CO2."""
+    return {"total": sum(parts[i] for i in _EMITTING), "process": parts[_T("process")]}
 
 
 def covered_totals(
@@ -158,20 +169,21 @@ def annual_accounts(
     an intensity divides the emissions of those months only."""
     if not totals:
         return {}
-    parts, carriers = _parts(totals, fs)
+    data, years = _inputs(totals)
+    parts, carriers = _parts(data, years, fs)
     totals_col = parts[:, list(_EMITTING)].sum(axis=1)
     s_mwh = s_tco2 = None
     if contracts:
         got = [contracts.get((r[0], r[1]), (0.0, 0.0)) for r in totals]
         s_mwh = np.array([c[0] for c in got], dtype=np.float64)
         s_tco2 = np.array([c[1] for c in got], dtype=np.float64)
-    data = np.array([r[_INPUTS:_ECON] for r in totals], dtype=np.float64)
-    market, _ = market_matrix(data, np.array([r[1] for r in totals], dtype=np.int64), fs, s_mwh, s_tco2)
+    market, _ = market_matrix(data, years, fs, s_mwh, s_tco2)
     grids = {y: fs.grid_factor(y) for y in {r[1] for r in totals}}
+    # the few enterprise-years whose months reporting a figure are fewer than their months
     partial: dict[str, dict[tuple[int, int], tuple[list[float], dict[str, Any]]]] = {}
     for key, rows in (covered or {}).items():
         if rows:
-            p, c = _parts(rows, fs)
+            p, c = _parts(*_inputs(rows), fs)
             partial[key] = {(r[0], r[1]): (pp, cc) for r, pp, cc in zip(rows, p.tolist(), c, strict=True)}
     accounts: Accounts = {}
     rows_iter = zip(totals, parts.tolist(), totals_col.tolist(), market.tolist(), carriers, strict=True)
@@ -179,12 +191,14 @@ def annual_accounts(
         g = grids[r[1]]
         econ = dict(zip(ECONOMIC_KEYS, r[_ECON:], strict=True))
         masks = dict(zip(ECONOMIC_KEYS, r[_MASKS + 1 : _INPUTS], strict=True))
+        key = (r[0], r[1])
         own = (p, used)
-        cov = {k: partial.get(k, {}).get((r[0], r[1]), own) for k in ECONOMIC_KEYS}
+        cov = {k: partial[k].get(key, own) if k in partial else own for k in ECONOMIC_KEYS}
         va = econ["value_added"]
         va_parts = cov["value_added"][0]
-        va_total = sum(va_parts[i] for i in _EMITTING)
-        accounts[(r[0], r[1])] = {
+        va_total = total if va_parts is p else sum(va_parts[i] for i in _EMITTING)
+        own_covered = _covered(p)
+        accounts[key] = {
             "months": r[2],
             "month_mask": int(r[_MASKS]),
             "value_added_month_mask": int(masks["value_added"] or 0),
@@ -207,10 +221,7 @@ def annual_accounts(
             "electricity_market": e_market,
             "total_market": total - p[_T("electricity")] + e_market,
             # not stored with the account: what the rating is computed from
-            "covered": {
-                k: {"total": sum(pc[i] for i in _EMITTING), "process": pc[_T("process")]}
-                for k, (pc, _) in cov.items()
-            },
+            "covered": {k: own_covered if pc is p else _covered(pc) for k, (pc, _) in cov.items()},
             "carriers": cov["value_added"][1],
         }
     return accounts
