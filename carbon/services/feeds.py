@@ -39,6 +39,7 @@ from carbon.domain.quantities import (
     normalise_name,
     unit_factor,
 )
+from carbon.services.import_checks import FactorCheck
 from carbon.services.jobs import enqueue_recompute
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, FeedReading, ImportRow, MonthlyInput, YearPolicy, utcnow
@@ -305,6 +306,27 @@ def validate(raw: list[RawReading], enterprises: dict[str, int]) -> tuple[list[R
 # ---------------------------------------------------------------------------- storing
 
 
+def _without_factor(session: Session, readings: list[Reading]) -> list[CellError]:
+    """A non-zero reading of a carrier the factor set of its year has no factor for is
+    refused, as in a workbook: it would otherwise stop the year's recomputation."""
+    check = FactorCheck(session)
+    errors: list[CellError] = []
+    for r in readings:
+        ref = check.lacks(r.period.year, r.carrier) if r.value else None
+        if ref is not None:
+            name = FIELD_BY_KEY[r.carrier].name_zh
+            errors.append(
+                CellError(
+                    SHEET,
+                    r.row,
+                    "carrier",
+                    f"no emission factor for {name} ({r.carrier}) in {ref}, the factor set of "
+                    f"{r.period.year} / 因子集{ref}缺少{name}的排放因子",
+                )
+            )
+    return errors
+
+
 def _same(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
@@ -367,6 +389,7 @@ def _push(
         )
     }
     readings, errors = validate(raw, enterprises)
+    errors += _without_factor(session, readings)
     if errors:
         rows = len({e.row for e in errors})
         raise ImportRejected(

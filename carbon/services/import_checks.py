@@ -43,6 +43,11 @@ class FactorCheck:
             self.lacking[year] = (ref, frozenset(k for k in COMBUSTION_KEYS if k not in fuels))
         return self.lacking[year]
 
+    def lacks(self, year: int, key: str) -> str | None:
+        """The factor set of ``year`` when it has no factor for ``key`` (else None)."""
+        ref, lacking = self._lacking(year)
+        return ref if key in lacking else None
+
     def check(self, records: list[MonthlyRecord]) -> bool:
         """Collect the records' carriers without a factor; True if there is any so far."""
         for rec in records:

@@ -146,3 +146,24 @@ def test_no_silent_loss_carrier_missing_from_the_years_factor_set_is_refused(app
     # 2024 uses the default factor set, which has LNG
     r = upload(client, xlsx(header, [*ident("2024-01"), 1.0, 3.0]))
     assert r.status_code == 201, r.json
+
+
+def test_no_silent_loss_a_feed_reading_of_a_carrier_without_a_factor_is_refused(app, client):
+    """A utility's meter feed is held to the same rule as a workbook: LNG in a year whose
+    factor set has no factor for it is refused (422), not stored to stop the year's job."""
+    assert upload(client, xlsx([*IDENTITY_ZH, "电力(万千瓦时)"], [*ident("2023-01"), 1.0])).status_code == 201
+    with app.extensions["carbon_db"].unit_of_work() as s:
+        run = CalcRun(reason="recalc", factor_set="cn-default@1", methodology="quzhou-3d@1", years=[2023],
+                      created_at=utcnow())  # fmt: skip
+        s.add(run)
+        s.flush()
+        policy = s.get(YearPolicy, 2023)
+        policy.factor_set, policy.methodology, policy.calc_run_id = "cn-default@1", "quzhou-3d@1", run.id
+    reading = {"key": "lng-1", "uscc": CODE, "carrier": "lng", "period": "2023-01", "value": 2.5, "unit": "t"}
+    r = client.post("/api/v1/feeds/readings?source=meter", json={"readings": [reading]})
+    assert r.status_code == 422, r.json
+    (e,) = r.json["errors"]
+    assert e["column"] == "carrier" and "因子集cn-default@1缺少液化天然气的排放因子" in e["message"]
+    assert [m.lng for m in stored(app)] == [None]  # nothing stored
+    zero = {**reading, "key": "lng-0", "value": 0}
+    assert client.post("/api/v1/feeds/readings?source=meter", json={"readings": [zero]}).status_code == 201
