@@ -39,7 +39,7 @@ TEXT: dict[str, dict[str, str]] = {
         "yellow": "黄",
         "red": "红",
         "provisional_legend": "暂评（年初至今）",
-        "provisional_colour_note": "其中暂评 {count:,} 家（浅色斜线部分）：年初至今数据，按同期月份评价，"
+        "provisional_colour_note": "其中暂评 {count:,} 家（浅色部分）：年初至今数据，按同期月份评价，"
         "全年数据齐全后更新。",
     },
     "en": {
@@ -71,7 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
         "yellow": "Yellow",
         "red": "Red",
         "provisional_legend": "Provisional (year to date)",
-        "provisional_colour_note": "Lighter, hatched: {count:,} provisional ratings (year to date, "
+        "provisional_colour_note": "Lighter part: {count:,} provisional ratings (year to date, "
         "rated over the same months; final once the year is complete).",
     },
 }

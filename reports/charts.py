@@ -326,11 +326,13 @@ def colour_distribution_chart(
             edgecolor="#333333",
             linewidth=0.6,
         )
-        if any(partial):  # the provisional part of each bar, from its top down
-            tops = np.array(values, dtype=float)
-            part = ax.bar(x, partial, width=0.62, bottom=tops - partial, linewidth=0.6)
-            for p, c in zip(part, COLOUR_IDS, strict=True):
-                _provisional_patch(p, COLOUR_HEX[c])
+        keep = np.asarray(partial) > 0
+        if keep.any():  # the provisional part of a bar, from its top down (only bars with one:
+            # a zero-height bar on top of the tallest would cancel the headroom for its label)
+            tops, p = np.array(values, dtype=float)[keep], np.asarray(partial, dtype=float)[keep]
+            part = ax.bar(x[keep], p, width=0.62, bottom=tops - p, linewidth=0.6)
+            for bar, c in zip(part, np.array(COLOUR_IDS)[keep], strict=True):
+                _provisional_patch(bar, COLOUR_HEX[str(c)])
         ax.set_xticks(x, [t[c] for c in COLOUR_IDS])
         ax.set_xlim(-0.6, len(COLOUR_IDS) - 0.4)
         ax.set_xlabel(t["colour_total"].format(total=total))

@@ -113,12 +113,9 @@ def chart_note(years: Sequence[int], provisional: Sequence[Sequence[int] | None]
         return None
     if lang == "zh":
         which = "，".join(f"{y}年（{months_span(m, '、')}月）" for y, m in parts)
-        return f"{LABEL_ZH}（浅色斜线）：{which}为年初至今数据，按同期月份与同行业比较，全年数据齐全后更新。"
+        return f"{LABEL_ZH}（浅色）：{which}为年初至今数据，按同期月份与同行业比较，全年数据齐全后更新。"
     which = "; ".join(f"{y} {label(m, 'en')}" for y, m in parts)
-    return (
-        f"Lighter, hatched: {which}, compared with peers over the same months; "
-        "final once the year is complete."
-    )
+    return f"Lighter: {which}, compared with peers over the same months; final once the year is complete."
 
 
 def check(provisional: Sequence[Sequence[int] | bool | None] | None, n: int) -> list[list[int] | None]:

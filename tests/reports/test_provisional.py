@@ -84,7 +84,7 @@ def test_year_charts_mark_the_provisional_year(chart):
     zh = svg_text(chart(provisional=PARTIAL, lang="zh", fmt="svg"))
     assert "2024\n暂评 1–3月" in zh  # the tick
     assert "暂评（年初至今）" in zh  # the legend
-    assert "暂评（浅色斜线）：2024年（1–3月）为年初至今数据" in zh  # the note
+    assert "暂评（浅色）：2024年（1–3月）为年初至今数据" in zh  # the note
     en = svg_text(chart(provisional=PARTIAL, lang="en", fmt="svg"))
     assert "2024\nprovisional" in en and "Provisional (year to date)" in en
     assert "2024 provisional (year to date, months 1–3)" in en
@@ -229,3 +229,24 @@ def test_open_data_files_count_provisional_ratings():
     csv = render_csv(stats, "enterprises").decode("utf-8-sig").splitlines()
     assert csv[0].endswith("暂评 provisional") and csv[1].endswith(",true")
     assert render_csv(stats, "regions").decode("utf-8-sig").splitlines()[0].count("其中暂评 provisional") == 1
+
+
+def test_a_colour_without_provisional_ratings_keeps_the_headroom_for_its_label():
+    """Only bars with a provisional part get an overlay: a zero-height one on top of the
+    tallest bar used to cancel the space above it, and its label ran into the title."""
+    import matplotlib.axes
+
+    seen: list[tuple[float, float]] = []
+    real = matplotlib.axes.Axes.set_title
+
+    def spy(self, *a, **kw):  # record the y-limits the chart ends with
+        seen.append(self.get_ylim())
+        return real(self, *a, **kw)
+
+    matplotlib.axes.Axes.set_title = spy
+    try:
+        colour_distribution_chart({"dark_green": 40, "red": 3}, fmt="svg")
+        colour_distribution_chart({"dark_green": 40, "red": 3}, provisional={"red": 2}, fmt="svg")
+    finally:
+        matplotlib.axes.Axes.set_title = real
+    assert seen[0] == seen[1] and seen[0][1] > 40 * 1.1
