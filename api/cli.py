@@ -269,11 +269,11 @@ def account_cmd(obj: Ctx, uscc: str, year: int, month: str | None, as_json: bool
         if acc.get("electricity_floored_months"):
             months = ", ".join(acc["electricity_floored_months"])
             click.echo(f"  floored at zero 按零计 (exports above purchases 上网电量超过购入): {months}")
-        va_months = acc["coverage"]["months_value_added"]
+        va_months = provisional.months_span(acc["coverage"]["months_value_added"]) or "none 无"
         click.echo(
             f"  energy 能耗: {_fmt(acc['energy_tce'])} tce; value added 增加值 "
             f"{_fmt(acc['value_added'])} 万元; intensity 强度 {_fmt(acc['intensity'], 4)} tCO2/万元, "
-            f"{_fmt(acc['energy_intensity'], 4)} tce/万元 (months 月份 {_months(va_months)})"
+            f"{_fmt(acc['energy_intensity'], 4)} tce/万元 (months 月份 {va_months})"
         )
         click.echo(
             f"  factor set {acc['factor_set']['id']}@{acc['factor_set']['version']}, grid factor "
@@ -288,17 +288,6 @@ def account_cmd(obj: Ctx, uscc: str, year: int, month: str | None, as_json: bool
         )
 
     emit(as_json, acc, human)
-
-
-def _months(months: list[int]) -> str:
-    """[1, 2, 3, 5] -> "1–3, 5"."""
-    runs: list[str] = []
-    for m in months:
-        if runs and m - 1 == int(runs[-1].split("–")[-1]):
-            runs[-1] = f"{runs[-1].split('–')[0]}–{m}"
-        else:
-            runs.append(str(m))
-    return ", ".join(runs) or "none 无"
 
 
 @cli.command("rate")
