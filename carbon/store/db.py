@@ -254,15 +254,18 @@ class Database:
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
         """A unit of work whose statements all read one consistent snapshot (what commits
-        meanwhile is not seen): REPEATABLE READ on PostgreSQL, an explicit BEGIN on SQLite
-        (whose driver otherwise starts a transaction only at the first write). Writing a row
-        that changed since the snapshot fails (serialization failure / SQLite busy, both an
-        ``OperationalError``): the caller runs the whole unit again."""
+        meanwhile is not seen): REPEATABLE READ on PostgreSQL, where writing a row that
+        changed since the snapshot fails (a serialization failure, an ``OperationalError``:
+        the caller runs the whole unit again). On SQLite, ``BEGIN IMMEDIATE``: the unit takes
+        the single write lock at its start, so nothing commits under its reads. A deferred
+        read transaction could never write once anyone else had committed (the job's own
+        heartbeat, every few seconds), and would fail every time; other writers, the
+        heartbeat included, wait for the unit (the busy timeout) or skip a beat."""
         with self.unit_of_work() as session:
             if self.dialect == "postgresql":
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             elif self.dialect == "sqlite":
-                session.connection().exec_driver_sql("BEGIN")
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     @contextmanager
