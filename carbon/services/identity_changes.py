@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from carbon.domain.errors import AlreadyDecided, InvalidValue, NotFound
+from carbon.domain.errors import AlreadyDecided, Forbidden, InvalidValue, NotFound
 from carbon.domain.identifiers import region_prefix
 from carbon.services import access, audit, auth, identity, jobs, queries
 from carbon.services.jobs import InProcessRunner
@@ -26,17 +26,19 @@ MAX_LISTED = 1000
 _STATUS_ZH = {"approved": "已批准", "rejected": "已驳回", "superseded": "已被新申请取代"}
 
 
-def _seen(p: auth.Principal) -> ColumnElement[bool]:
-    """A condition on ``IdentityChange`` joined with ``Enterprise``: the requests ``p`` sees."""
+def _seen(p: auth.Principal, *, deciding: bool = False) -> ColumnElement[bool]:
+    """A condition on ``IdentityChange`` joined with ``Enterprise``: the requests ``p`` sees,
+    or (``deciding``) may decide. The official of the region a request would move to sees it,
+    but only the official of the enterprise's current region decides: the enterprise must
+    not pick who approves its move by naming a region."""
     if p.role == "admin":
         return true()
     if p.role == "enterprise":
         return Enterprise.uscc.in_(sorted(p.usccs)) if p.usccs else false()
     if p.role == "official" and p.region_code:
         prefix = region_prefix(p.region_code)
-        return or_(
-            Enterprise.region_code.startswith(prefix), IdentityChange.new_region_code.startswith(prefix)
-        )
+        home = Enterprise.region_code.startswith(prefix)
+        return home if deciding else or_(home, IdentityChange.new_region_code.startswith(prefix))
     return false()
 
 
@@ -82,13 +84,18 @@ def list_changes(
 def _decidable(session: Session, p: auth.Principal, change_id: int) -> tuple[IdentityChange, Enterprise]:
     """The pending request ``p`` may decide; not found when ``p`` may not see it."""
     row = session.execute(
-        select(IdentityChange, Enterprise)
+        select(IdentityChange, Enterprise, _seen(p, deciding=True))
         .join(Enterprise, Enterprise.id == IdentityChange.enterprise_id)
         .where(IdentityChange.id == change_id, _seen(p))
     ).first()
     if row is None:
         raise NotFound(f"no identity change request {change_id} / 企业信息变更申请{change_id}不存在")
-    change, e = row
+    change, e, home = row
+    if not home:
+        raise Forbidden(
+            f"identity change request {change_id} is decided by the official of the enterprise's "
+            f"current region / 企业信息变更申请{change_id}由企业现所在地区的主管部门审批"
+        )
     if change.status != "pending":
         raise AlreadyDecided(
             f"identity change request {change_id} is already {change.status} "

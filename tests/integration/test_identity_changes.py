@@ -64,6 +64,7 @@ def world(app, client) -> World:
         "ent_b": make_user(app, "ent-b", "enterprise", usccs=[B]),
         "off_kc": make_user(app, "off-kc", "official", region_code="330802"),
         "off_ks": make_user(app, "off-ks", "official", region_code="330822"),
+        "off_js": make_user(app, "off-js", "official", region_code="330881"),  # the region asked for
         "bank": make_user(app, "bank", "bank", institution="某银行"),
     }
     return World(client, {k: _client(app, t) for k, t in users.items()})
@@ -177,6 +178,17 @@ def test_others_can_neither_see_nor_decide(world: World) -> None:
     assert c["ent_b"].get(f"/api/v1/enterprises/{A}/identity-history").status_code == 403
     assert c["off_ks"].get(f"/api/v1/enterprises/{A}/identity-history").status_code == 403
     assert _pending(world.admin)[0]["status"] == "pending"
+
+
+def test_the_region_asked_for_sees_the_request_but_only_the_home_region_decides(world: World) -> None:
+    """The enterprise names the region it wants (330881): that region's official sees the
+    request, but may not approve it, or the enterprise would choose its own approver."""
+    req = _attack(world) and _pending(world.clients["off_js"])[0]
+    assert req["uscc"] == A and req["new"]["region_code"] == "330881"
+    for act, body in (("approve", None), ("reject", {"reason": "x"})):
+        r = world.clients["off_js"].post(f"/api/v1/identity-changes/{req['id']}/{act}", json=body)
+        assert r.status_code == 403 and r.json["code"] == "forbidden", r.json
+    assert world.clients["off_kc"].post(f"/api/v1/identity-changes/{req['id']}/approve").status_code == 200
 
 
 def test_the_operator_import_changes_identity_with_history(world: World, app) -> None:
