@@ -87,6 +87,8 @@ class Login(MethodView):
         """Log in with a password: a session cookie for the pages (HttpOnly, SameSite=Lax),
         and the CSRF token every unsafe request made with that cookie must carry."""
         p = usecases.login(db(), body["username"], body["password"], origin=origin())
+        if isinstance(session.get("sid"), str):  # a login replaces the browser's session:
+            sessions.close(db(), session["sid"])  # a saved copy of the old cookie dies too
         session.clear()
         session["sid"] = sessions.open_for(db(), p.user_id)
         return {**p.as_dict(), "csrf_token": new_csrf_token()}
