@@ -243,6 +243,7 @@ def job_dict(job: Job) -> dict[str, Any]:
         "status": job.status,
         "params": job.params,
         "import_id": job.import_id,
+        "requested_by": job.requested_by,
         "result": job.result,
         "error": job.error,
         "attempts": job.attempts,

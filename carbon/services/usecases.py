@@ -66,10 +66,24 @@ def _job_for(p: auth.Principal, job: dict[str, Any]) -> dict[str, Any]:
     """A job as ``p`` may see it: a recomputation rates every enterprise of the year, so
     below an administrator its counts of grade and colour changes (other enterprises'
     ratings, however few) are left out."""
-    if p.role == "admin" or not isinstance(job.get("result"), dict):
-        return job
-    result = {k: v for k, v in job["result"].items() if k not in ("grade_changes", "colour_changes")}
-    return {**job, "result": result}
+    out = {k: v for k, v in job.items() if k != "requested_by"}
+    if p.role == "admin":
+        return out
+    if isinstance(job.get("result"), dict):
+        out["result"] = {
+            k: v for k, v in job["result"].items() if k not in ("grade_changes", "colour_changes")
+        }
+    params = job.get("params") or {}
+    merged = params.get("merged") or []
+    if merged or job.get("import_id") is not None:
+        # requests that joined the job are other people's uploads: only one's own are shown
+        mine = [m for m in merged if m.get("requested_by") == p.user_id]
+        out["params"] = {k: v for k, v in params.items() if k != "merged"} | (
+            {"merged": mine} if mine else {}
+        )
+        if job.get("requested_by") != p.user_id:
+            out["import_id"] = None
+    return out
 
 
 def job(db: Database, job_id: int, *, by: auth.Principal | None) -> dict[str, Any]:

@@ -283,3 +283,37 @@ def test_a_job_that_raises_is_retried_then_failed_with_the_reason(workers, qdb):
     job = wait_until(qdb, job_id, ("done", "failed"), timeout=60)
     assert job["status"] == "failed" and job["attempts"] == 3, (job, w.output())
     assert job["error"] == "internal error (RuntimeError) / 内部错误 (attempt 3 of 3, the last / 已尝试3次)"
+
+
+def test_a_merged_job_shows_each_requester_only_their_own_request(app, client):
+    """Two enterprises' uploads merged into one queued job: each may read the job, but the
+    requests that joined it (other people's uploads) are shown only to their own requester."""
+    from conftest import make_user
+
+    from carbon.domain.identifiers import make_uscc
+    from carbon.services import jobs as job_service
+    from carbon.store.models import User
+
+    tokens = {u: make_user(app, u, "enterprise", usccs=[make_uscc(f"9133080200MERGE{i:02d}")])
+              for i, u in enumerate(("firm-a", "firm-b"))}  # fmt: skip
+    db = app.extensions["carbon_db"]
+    with db.unit_of_work() as s:
+        ids = {u.username: u.id for u in s.scalars(select(User))}
+        job = job_service.enqueue_recompute(
+            s, [2031], reason="import", import_id=None, requested_by=ids["firm-a"]
+        )
+        job_service.enqueue_recompute(s, [2031], reason="import", import_id=None, requested_by=ids["firm-b"])
+        job_id = job.id
+
+    def seen_by(user: str) -> dict:
+        c = app.test_client()
+        c.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens[user]}"
+        r = c.get(f"/api/v1/jobs/{job_id}")
+        assert r.status_code == 200, r.json
+        return r.json
+
+    assert "merged" not in seen_by("firm-a")["params"]  # firm-b's request is not firm-a's to see
+    assert [m["requested_by"] for m in seen_by("firm-b")["params"]["merged"]] == [ids["firm-b"]]
+    assert [m["requested_by"] for m in client.get(f"/api/v1/jobs/{job_id}").json["params"]["merged"]] == [
+        ids["firm-b"]
+    ]
