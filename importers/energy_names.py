@@ -9,8 +9,10 @@ A header, ledger row, block item or 205-1 row that is not a known field is looke
 - ``classify``: what an unknown name is, if it is energy: steam or hot water (converted to
   heat by ``importers.steam`` when the file gives what that needs), a total in tce
   (综合能耗), a carrier the service has no emission factor for (甲醇, 氢气 …), or a known
-  carrier under a longer name (外购天然气). Anything else (备注, 联系人, 产量 …) is not energy:
-  ``None``, and the caller only warns.
+  carrier under a longer name (外购天然气), a carrier given in tce (其他燃料(吨标准煤): a name
+  in tce is a total only when it says so), or energy by its unit alone (外购电(万千瓦时),
+  煤气(万立方米), 燃煤(吨)). Anything else (备注, 联系人, 产量, 万元 …) is not energy: ``None``,
+  and the caller only warns.
 
 Names and words are data, looked up, never branched on.
 """
@@ -25,6 +27,8 @@ from carbon.domain.quantities import (
     FIELD_BY_KEY,
     FIELD_BY_NAME,
     FIELDS,
+    UNITS,
+    Dimension,
     Kind,
     normalise_name,
     normalise_unit,
@@ -182,6 +186,10 @@ ENTHALPY_WORDS: tuple[str, ...] = ("焓值", "焓", "enthalpy")
 TEMPERATURE_WORDS: tuple[str, ...] = ("水温", "温度", "temperature", "water temperature")
 TCE_WORDS: tuple[str, ...] = ("综合能耗", "综合能源消费", "能源消费总量", "能源消耗总量", "标准煤", "折标煤",
                               "total energy")  # fmt: skip
+# A name in tce is a total (beside the carriers) only when it says so; any other name in tce
+# (其他燃料(吨标准煤)) is a carrier given in tce, refused: the account needs physical units.
+TOTAL_WORDS: tuple[str, ...] = ("合计", "总计", "小计", "总量", "总额", "能耗", "能源消费", "能源消耗",
+                                "耗能", "用能", "total", "sum")  # fmt: skip
 TCE_UNITS: frozenset[str] = frozenset(
     normalise_unit(u)
     for u in (
@@ -201,6 +209,14 @@ NOT_ENERGY_WORDS: tuple[str, ...] = (
     "联系", "电话", "日期", "序号", "库存", "output", "production", "price", "cost", "remark",
     "note", "contact", "phone", "date", "stock", "inventory",
 )  # fmt: skip
+# An unknown name in one of these units is energy whatever it is called (外购电(万千瓦时),
+# 煤气(万立方米)); in tonnes, when the name has a generic fuel character (燃煤(吨)).
+ENERGY_DIMENSIONS: frozenset[Dimension] = frozenset(
+    {Dimension.ELECTRICITY, Dimension.HEAT, Dimension.GAS_VOLUME}
+)
+FUEL_CHARACTERS: tuple[str, ...] = ("煤", "燃", "油", "气", "炭", "焦")
+# Water is metered in 立方米 and 吨 too (用水量(立方米)): not energy by its unit alone.
+WATER_WORDS: tuple[str, ...] = ("水", "water")
 MONEY_UNITS: frozenset[str] = frozenset(
     normalise_unit(u) for u in ("元", "千元", "万元", "亿元", "CNY", "yuan")
 )
@@ -221,7 +237,9 @@ _CONTAINED_EN: dict[str, str] = {
 @dataclass(frozen=True)
 class Unknown:
     """What an unknown name is: ``kind`` is steam | hot_water | enthalpy | temperature |
-    tce_total | unsupported | contains; ``carrier`` for unsupported, ``field`` for contains."""
+    tce_total | tce_carrier (a name in tce that is no total: 其他燃料(吨标准煤)) | unsupported |
+    contains | by_unit (energy by its unit: 外购电(万千瓦时));
+    ``carrier`` for unsupported, ``field`` for contains."""
 
     kind: str
     name: str  # the name as written, without its unit
@@ -231,7 +249,9 @@ class Unknown:
 
     @property
     def is_energy(self) -> bool:
-        return self.kind in ("steam", "hot_water", "unsupported", "contains", "tce_total")
+        return self.kind in (
+            "steam", "hot_water", "unsupported", "contains", "tce_total", "tce_carrier", "by_unit"
+        )  # fmt: skip
 
 
 def _fold(text: str) -> str:
@@ -273,8 +293,10 @@ def classify(text: object, unit: str | None = None) -> Unknown | None:
         return Unknown("temperature", name, unit)
     if u in MONEY_UNITS or _has(folded, NOT_ENERGY_WORDS):
         return None
-    if u in TCE_UNITS or _has(folded, TCE_WORDS):
+    if _has(folded, TCE_WORDS) or (u in TCE_UNITS and _has(folded, TOTAL_WORDS)):
         return Unknown("tce_total", name, unit)
+    if u in TCE_UNITS:
+        return Unknown("tce_carrier", name, unit)
     if _has(folded, STEAM_WORDS):
         return Unknown("steam", name, unit)
     if _has(folded, HOT_WATER_WORDS):
@@ -288,7 +310,20 @@ def classify(text: object, unit: str | None = None) -> Unknown | None:
     for n, key in _CONTAINED_EN.items():
         if _has(folded, (n,)):
             return Unknown("contains", name, unit, field=key)
+    if _energy_by_unit(folded, u):
+        return Unknown("by_unit", name, unit)
     return None
+
+
+def _energy_by_unit(folded: str, u: str | None) -> bool:
+    """Whether a name that names no carrier is energy by its unit (docs/methodology.md §2.3)."""
+    found = UNITS.get(u) if u else None
+    if found is None or _has(folded, WATER_WORDS):
+        return False
+    dimension = found[0]
+    if dimension in ENERGY_DIMENSIONS:
+        return True
+    return dimension is Dimension.MASS and any(c in folded for c in FUEL_CHARACTERS)
 
 
 def figure_problem(u: Unknown, shown: str) -> str:
@@ -312,6 +347,20 @@ def figure_problem(u: Unknown, shown: str) -> str:
             f"{shown} is energy in tonnes of coal equivalent, a sum over carriers: the carbon account needs "
             "each carrier's own quantity (电力, 天然气, 煤 …) in its own column "
             f"/ “{shown}”为折标准煤合计数，碳账户须按能源品种分别填报实物量"
+        )
+    if u.kind == "tce_carrier":
+        return (
+            f"{shown} is a carrier given in tonnes of coal equivalent: give the carrier in physical units "
+            "(吨, 万立方米, 万千瓦时 …) under its own name / "
+            f"“{shown}”为折标准煤数，请按实物量填报（吨、万立方米、万千瓦时等），并注明能源品种"
+        )
+    if u.kind == "by_unit":
+        return (
+            f"{shown}: a quantity in {u.unit} is energy, but {u.name!r} is no carrier the service reads; "
+            "name the column as in the template, one carrier per column (e.g. 电力(万千瓦时), "
+            "天然气(万立方米), 烟煤(吨)) / "
+            f"“{shown}”按计量单位为能源数据，但名称不是可识别的能源品种，"
+            "请按模板列名分品种填报（如电力(万千瓦时)、天然气(万立方米)、烟煤(吨)）"
         )
     return f"{shown}: an energy carrier the service cannot read / “{shown}”为本服务无法读取的能源品种"
 

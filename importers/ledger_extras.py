@@ -106,9 +106,13 @@ class LedgerExtras:
         hit = False
         for j in periods:
             v = x.cells[j] if j < len(x.cells) else ""
+            if is_blank(v):
+                continue
             try:
                 n, _ = read_number(v, x.label)
-            except CellProblem:
+            except CellProblem as exc:  # '5吨', '—': a cell error, not "no figure"
+                hit = True
+                self.err(x.r, j, str(exc))
                 continue
             if n:
                 hit = True

@@ -115,6 +115,7 @@ from importers.layout import NAME_MAX_CHARS, UNIT_EXAMPLES, is_total_label
 from importers.return205_extras import (
     Other,
     block_parameters,
+    checked_figure,
     coefficient,
     coefficients,
     cumulative_feedstock,
@@ -813,7 +814,7 @@ class _SheetReader:
             factor: Decimal | None = None
             if key is None:
                 special = special_row(name, unit_text or bracket_unit, params)
-                total = figure(_cell(row, roles["total"]))
+                total, problem = checked_figure(_cell(row, roles["total"]), label)
                 if special is None or special.factor is None:
                     coefs = coefficient(_cell(row, roles.get("coef")), _cell(row, roles.get("ref_coef")),
                                         label, r, letters, self.warn)  # fmt: skip
@@ -823,7 +824,9 @@ class _SheetReader:
                     self._unknown(row, r, label, unit_text, roles, letters)
                     continue
                 if special.factor is None:
-                    if total and special.refuse:
+                    if problem is not None and special.refuse is not None:
+                        self.err(r, letters["total"], problem)
+                    elif total and special.refuse:
                         self.err(r, letters["total"], special.refuse)
                     continue
                 key, factor = "heat", special.factor

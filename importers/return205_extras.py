@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from importers.cells import CellProblem, read_number
+from importers.cells import CellProblem, is_blank, read_number
 from importers.energy_names import Unknown, classify, figure_problem
-from importers.row_extras import _PARAM, convert, known_field, missing
+from importers.row_extras import _PARAM, block_item_problem, convert, known_field, missing
 from importers.steam import bad_unit, block_items, block_parameter, carrier_unit
 
 Report = Callable[[int | None, str | None, str], None]  # (Excel row, column letter, message)
@@ -45,7 +45,8 @@ class Special:
 
 
 def block_parameters(above: Sequence[Sequence[Any]], err: Report) -> dict[str, float | None]:
-    """焓值 / 水温 items above the table: kind -> value (None when given but bad: reported)."""
+    """焓值 / 水温 items above the table: kind -> value (None when given but bad: reported); an
+    energy item with a figure (蒸汽用量：120吨) is a cell error."""
     items = block_items(above, 1, 0, known_field)
     out: dict[str, float | None] = {}
     for kind in ("enthalpy", "temperature"):
@@ -55,6 +56,9 @@ def block_parameters(above: Sequence[Sequence[Any]], err: Report) -> dict[str, f
             if problem is not None:
                 err(item.row, item.column, problem)
             out[kind] = value
+    for item in items:  # an energy figure above the table is no month's data (as for rows tables)
+        if item.value and (item.unknown is None or item.unknown.is_energy):
+            err(item.row, item.column, block_item_problem(item))
     return out
 
 
@@ -88,6 +92,18 @@ def figure(v: object) -> Decimal | None:
     except CellProblem:
         return None
     return None if x is None else Decimal(repr(x))
+
+
+def checked_figure(v: object, header: str) -> tuple[Decimal | None, str | None]:
+    """(a consumption cell as a decimal or None when blank, the problem when it is not blank
+    and not a number): for rows naming a carrier, where text is never "no figure"."""
+    if is_blank(v):
+        return None, None
+    try:
+        x, _ = read_number(v, header)
+    except CellProblem as exc:
+        return None, str(exc)
+    return None if x is None else Decimal(repr(x)), None
 
 
 def coefficient(cell: object, ref_cell: object, label: str, r: int, letters: dict[str, str],

@@ -28,7 +28,7 @@ from typing import Any
 from carbon.domain.errors import CellError
 from carbon.domain.quantities import FIELD_BY_KEY
 from carbon.domain.records import ColumnMapping
-from importers.cells import CellProblem, read_number
+from importers.cells import CellProblem, is_blank, read_number
 from importers.energy_names import Unknown, figure_problem, ignored_warning
 from importers.layout import match_header
 from importers.steam import (
@@ -112,6 +112,11 @@ class RowExtras:
     def active(self) -> bool:
         """Whether rows must be read one by one (the slow path) to apply these columns."""
         return bool(self.heat or self.probes)
+
+    def indices(self) -> set[int]:
+        """Every column index of the sheet these extras read (heat, probe, total, parameter)."""
+        cols = [*self.heat, *self.params.values(), *self.probes, *self.totals, *self.unused]
+        return {c.index for c in cols}
 
     def column(self, j: int, letter: str, text: str, u: Unknown) -> None:
         col = _Column(j, letter, text, u)
@@ -206,8 +211,11 @@ class RowExtras:
         """Convert this row's steam and hot water into ``values["heat"]``; refuse the non-zero
         cells of carriers the service cannot read."""
         for p in self.probes:
-            x = _figure(row, p.index)
-            if x:
+            x, problem = _figure(row, p.index, p.header)
+            if problem is not None:  # '5吨', '—': not "no figure" (docs/methodology.md §2.3)
+                self.hit.add(p.letter)
+                err(p.letter, problem)
+            elif x:
                 self.hit.add(p.letter)
                 err(p.letter, figure_problem(p.unknown, p.header))
         parts: list[str] = []
@@ -257,11 +265,12 @@ class RowExtras:
         ]
 
 
-def _figure(row: list[Any], j: int) -> float | None:
-    if j >= len(row):
-        return None
+def _figure(row: list[Any], j: int, header: str) -> tuple[float | None, str | None]:
+    """(the cell's figure or None when blank, the problem when it is not blank and no number)."""
+    if j >= len(row) or is_blank(row[j]):
+        return None, None
     try:
-        x, _ = read_number(row[j], "")
-    except CellProblem:
-        return None  # text that is no number ('—', '无'): no figure
-    return x
+        x, _ = read_number(row[j], header)
+    except CellProblem as exc:
+        return None, str(exc)
+    return x, None

@@ -757,6 +757,7 @@ class _SheetReader:
         self.exported = "electricity_exported" in self.by_key
         # Energy columns that are no field: every row is read the slow way to apply them.
         self.extras = header.extras if header.extras is not None and header.extras.active else None
+        self.figure_columns = self._quantity_indices()
         # identity cells -> (uscc, name, industry, region), or None to send the row to the slow path
         self.ent_cache: dict[Any, tuple[Any, ...] | None] = {}
 
@@ -767,6 +768,13 @@ class _SheetReader:
     @property
     def data_rows(self) -> int:
         return max(self.sheet.n_rows - self.first_data, 0)
+
+    def _quantity_indices(self) -> set[int]:
+        """The columns that hold figures: the fields' and every energy column that is no field."""
+        found = {c.index for c in self.h.quantities}
+        if self.h.extras is not None:
+            found |= self.h.extras.indices()
+        return found
 
     def _resolve_enterprise(self, cells: Any, r: int) -> tuple[Any, ...] | None:
         """First sight of these identity cells: (uscc, name, industry, region) if they are
@@ -813,7 +821,7 @@ class _SheetReader:
         """The data rows, with merged cells filled and block identity appended."""
         rows: Iterator[list[Any]] = chain(self.sheet.head[self.first_data :], self.sheet.rows)
         first_r = self.sheet.first_row + self.first_data
-        quantity_columns = {self.sheet.first_col + c.index for c in self.h.quantities}
+        quantity_columns = {self.sheet.first_col + j for j in self.figure_columns}
         ranges = [
             ((r0, c0), (r1, c1))
             for (r0, c0), (r1, c1) in self.sheet.merged
@@ -1031,7 +1039,7 @@ class _SheetReader:
             return
         cells = self.id_get(row)
         raw_month = row[self.mi]
-        quantity_cells = {c.index for c in self.h.quantities}
+        quantity_cells = self.figure_columns
         label = next((v for j, v in enumerate(row) if j not in quantity_cells and is_total_label(v)), None)
         if label is not None:
             self._check_total(row, r, " ".join(str(label).split()))
@@ -1039,8 +1047,10 @@ class _SheetReader:
         if match_header(cells[0]) == ("uscc", None) or _is_column_numbers(row):
             return  # the header repeated further down, or the 甲 乙 1 2 3 row under it
         state = self.state
-        no_figures = not any(_is_figure(row[c.index]) for c in self.h.quantities)
-        if (is_blank(raw_month) and all(is_blank(row[c.index]) for c in self.h.quantities)) or (
+        # the fields' columns and the energy columns that are no field (蒸汽(吉焦) 7 is a figure)
+        figures = [row[j] for j in quantity_cells if j < len(row)]
+        no_figures = not any(map(_is_figure, figures))
+        if (is_blank(raw_month) and all(map(is_blank, figures))) or (
             no_figures and not _looks_like_code(cells[0]) and not _is_month(raw_month, self.year)
         ):
             # No month and no figures (制表人：… 审核人：… spread over the columns, 注：…): a

@@ -5,8 +5,11 @@ and coefficients are kept and 能源合计 is checked (§9.6)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from importer_testkit import IDENTITY_ZH, ident, one_sheet, uscc, workbook
+from openpyxl import Workbook, load_workbook
 from return205_gen import calamine_sheets, write_205
 
 from carbon.domain.records import ParsedFile
@@ -245,3 +248,102 @@ def test_205_rows_naming_carriers_without_a_field_are_rejected_or_converted():
     steam = write_205(ENT, {1: {"电力": 10.0, "蒸汽": 4.0}}, 2023)
     (e,) = read205(steam).errors  # 蒸汽 in 吨 and no 焓值 above the table
     assert "焓值" in e.message
+
+
+# ---------------------------------------------------------------------------------------
+# Review follow-ups: figures never lost or multiplied
+
+
+def _merged_book(rows: list[list[object]], merges: list[str]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "s"
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(row=i, column=j, value=v)
+    for m in merges:
+        ws.merge_cells(m)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_merged_steam_cell_is_not_filled_down_into_every_month():
+    rows = [
+        [*IDENTITY_ZH, "电力(万千瓦时)", "蒸汽(吉焦)"],
+        [*ident(1, "2023-01"), 1.0, 30.0],
+        [*ident(1, "2023-02"), 1.0, None],
+        [*ident(1, "2023-03"), 1.0, None],
+    ]
+    parsed = read_template(_merged_book(rows, ["G2:G4"]), "x.xlsx")
+    heat = sum(r.values.get("heat") or 0.0 for r in parsed.records)
+    assert heat == 30.0
+
+
+def test_text_in_an_unreadable_carrier_column_is_a_cell_error_not_no_figure():
+    parsed = read([1.0, "5吨"], header=["电力(万千瓦时)", "甲醇(吨)"])
+    (e,) = parsed.errors
+    assert where([e]) == [("data", 2, "G")] and "5吨" in e.message and bilingual(e.message)
+    ledger = [
+        [f"统一社会信用代码：{uscc(4)}", None, "年份：2023"],
+        ["项目", "计量单位", "1月", "2月"],
+        ["电力", "万千瓦时", 1.0, 1.0],
+        ["甲醇", "吨", None, "5吨"],
+    ]
+    (e,) = read_template(workbook({"台账": ledger}), "l.xlsx").errors
+    assert (e.sheet, e.row) == ("台账", 4) and "5吨" in e.message and bilingual(e.message)
+    data = write_205(ENT, {1: {"电力": 10.0, "甲醇": 3.0}}, 2023, cells={(1, "甲醇", "total"): "5吨"})
+    (e,) = read205(data).errors
+    assert e.column == "G" and "5吨" in e.message and bilingual(e.message)
+
+
+def test_205_energy_block_item_above_the_table_is_rejected():
+    wb = load_workbook(io.BytesIO(write_205(ENT, {1: {"电力": 10.0}}, 2023)))
+    wb.worksheets[-1]["A7"] = "蒸汽用量：120吨"
+    buf = io.BytesIO()
+    wb.save(buf)
+    (e,) = read205(buf.getvalue()).errors
+    assert (e.row, e.column) == (7, "A") and "蒸汽用量" in e.message and bilingual(e.message)
+
+
+@pytest.mark.parametrize(
+    "header", ["外购电(万千瓦时)", "燃煤(吨)", "煤气(万立方米)", "燃气(立方米)", "余汽(吉焦)"]
+)
+def test_unknown_name_in_an_energy_unit_is_an_energy_carrier(header):
+    parsed = read([1.0, 500.0], header=["电力(万千瓦时)", header])
+    (e,) = parsed.errors
+    assert where([e]) == [("data", 2, "G")] and header in e.message and bilingual(e.message)
+    empty = read([1.0, None], header=["电力(万千瓦时)", header])
+    assert empty.errors == [] and where(empty.warnings) == [("data", 1, "G")]
+    assert "energy carrier" in empty.warnings[0].message
+
+
+def test_money_water_and_output_columns_stay_non_energy_whatever_their_unit():
+    header = ["电力(万千瓦时)", "燃料费用(万元)", "用水量(立方米)", "产品产量(吨)", "炉渣(吨)"]
+    parsed = read([1.0, 5.0, 6.0, 7.0, 8.0], header=header)
+    assert parsed.errors == [] and len(parsed.records) == 1
+    assert all("not a template column" in w.message for w in parsed.warnings)
+
+
+def test_a_carrier_in_tce_is_refused_and_only_a_named_total_is_a_total():
+    parsed = read([1.0, 5.0], header=["电力(万千瓦时)", "其他燃料(吨标准煤)"])
+    (e,) = parsed.errors
+    assert (
+        where([e]) == [("data", 2, "G")] and "physical units" in e.message and "请按实物量填报" in e.message
+    )
+    for total in ("综合能耗(吨标准煤)", "能源合计(吨标准煤)", "总计(tce)", "折标煤(吨)"):
+        beside = read([1.0, 9.0], header=["电力(万千瓦时)", total])
+        assert beside.errors == [] and where(beside.warnings) == [("data", 1, "G")], total
+    empty = read([1.0, None], header=["电力(万千瓦时)", "其他燃料(吨标准煤)"])
+    assert empty.errors == [] and where(empty.warnings) == [("data", 1, "G")]
+
+
+def test_a_row_without_month_with_only_a_steam_figure_is_not_skipped():
+    rows = [[*IDENTITY_ZH, "电力(万千瓦时)", "蒸汽(吉焦)"], [*ident(1, "2023-01"), 1.0, None]]
+    rows.append([*ident(1, ""), None, 7.0])
+    parsed = read_template(workbook({"s": rows}), "x.xlsx")
+    assert not any("no month and no quantities" in w.message for w in parsed.warnings)
+    (e,) = parsed.errors  # the row is read: its missing month is an error at that row
+    assert e.row == 3 and "月" in e.message

@@ -286,22 +286,25 @@ def test_energy_total_row_is_skipped():
 
 
 def test_unknown_energy_with_consumption_is_a_warning_naming_its_cell():
-    # 其他燃料 (in 吨标准煤) names no carrier: a warning; 煤矸石 names one but is 0: nothing
+    # 其他燃料 in 吨标准煤 is a carrier given in tce, not a total: refused at its 消费量合计 cell
+    # (docs/methodology.md §2.3); 煤矸石 names a carrier but is 0: nothing
     data = write_205(ENT, {1: {"电力": 10.0, "其他燃料": 5.0, "煤矸石": 0.0}}, 2023)
     parsed = read(data)
-    assert parsed.errors == []
-    assert where(parsed.warnings) == [("2023年1月", row_of(data, "2023年1月", "其他燃料"), TOTAL)]
-    message = parsed.warnings[0].message
-    assert "其他燃料" in message and "5 吨标准煤" in message and bilingual(message)
-    (rec,) = parsed.records
+    assert where(parsed.errors) == [("2023年1月", row_of(data, "2023年1月", "其他燃料"), TOTAL)]
+    message = parsed.errors[0].message
+    assert "其他燃料" in message and "physical units" in message and "请按实物量填报" in message
+    assert bilingual(message) and parsed.records == []
+    zero = read(write_205(ENT, {1: {"电力": 10.0, "其他燃料": 0.0}}, 2023))
+    assert zero.errors == []
+    (rec,) = zero.records
     assert set(rec.values) == PRINTED_FIELDS  # nothing for 其他燃料, 煤矸石
 
 
 def test_a_sheet_of_unknown_energies_only_gives_no_record_but_is_a_base():
     rows = [("其他燃料", "吨标准煤", "33")]
     parsed = read(write_205(ENT, {1: {"其他燃料": 1.0}, 2: {"其他燃料": 1.0}}, 2023, rows=rows, stock={}))
-    assert parsed.errors == [] and parsed.records == []
-    assert [w.sheet for w in parsed.warnings] == ["2023年1月", "2023年2月"]  # 其他燃料 has consumption
+    assert parsed.records == []
+    assert [e.sheet for e in parsed.errors] == ["2023年1月", "2023年2月"]  # 其他燃料 in tce: refused
 
 
 def test_blank_row_is_zero_and_unprinted_carriers_are_absent():
