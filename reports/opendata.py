@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from carbon.domain.exports import FORMULA_START
+from carbon.domain.exports import csv_text
 from reports.cells import put
 
 XLSX_SHEETS = ("地区 Regions", "行业 Industries", "企业(脱敏) Enterprises (masked)", "说明 Notes")
@@ -101,17 +101,13 @@ def _suppression_text(kind: str, min_group: int) -> str:
     return "辅助抑制 Withheld so that a small group cannot be worked out"
 
 
-def _csv_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return _csv_text(value)
+        return csv_text(value)
     return value
 
 
