@@ -25,11 +25,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carbon.domain import vocabulary
 from carbon.domain.rating import Aggregates, RatingInput
 
 # The key of the one group of level "all" (``Aggregates`` keys it "*" internally).
 ALL_KEY = "all"
-LEVELS = ("division", "section", "all", "county")
+LEVELS = vocabulary.BENCHMARK_LEVELS
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from carbon.domain import vocabulary
 from carbon.domain.errors import InvalidReferenceData
 from carbon.domain.factors import only_keys
 from carbon.domain.quantities import ECONOMIC_KEYS
@@ -146,7 +147,7 @@ class Methodology:
 
 
 DIMENSION_KEYS = ("industry_advanced", "regional_contribution", "historical_decline")
-PEER_LEVELS = ("division", "section", "all")
+PEER_LEVELS = vocabulary.PEER_LEVELS
 
 
 def _num(raw: Any, where: str) -> float:
@@ -310,8 +311,8 @@ def parse_methodology(doc: Mapping[str, Any], *, strict: bool = True) -> Methodo
         Colour(str(c["id"]), None if c.get("min_score") is None else _num(c["min_score"], ref))
         for c in td.get("colours", ())
     )
-    if [c.id for c in colours] != ["dark_green", "light_green", "yellow", "red"]:
-        raise InvalidReferenceData(f"{ref}: colours must be dark_green, light_green, yellow, red")
+    if tuple(c.id for c in colours) != vocabulary.COLOURS:
+        raise InvalidReferenceData(f"{ref}: colours must be {', '.join(vocabulary.COLOURS)}")
     return Methodology(
         id=mid,
         version=version,
