@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carbon.domain.periods import year_alone, years_named
 from carbon.domain.quantities import normalise_name
 from importers.layout import IDENTITY_COLUMNS, match_header
 
@@ -56,8 +57,6 @@ BLOCK_LABELS: dict[str, str] = _labels()
 # "label：value" items inside one cell; items are separated by 2+ spaces (or a full-width space)
 # or by the next "label：".
 _ITEM = re.compile(r"([^:：\s][^:：]*?)\s*[:：]\s*(.*?)\s*(?=(?:\s{2,}|\u3000)[^:：\s][^:：]*?[:：]|$)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
-_YEAR_ONLY = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年|年度)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -132,9 +131,7 @@ def year_of(value: object) -> int | None:
         x = float(value)
         return int(x) if x.is_integer() and 1950 <= x <= 2100 else None
     if isinstance(value, str):
-        m = _YEAR_ONLY.match(unicodedata.normalize("NFKC", value))
-        if m:
-            return int(m.group(1))
+        return year_alone(unicodedata.normalize("NFKC", value))
     return None
 
 
@@ -142,5 +139,5 @@ def year_in_title(text: object) -> int | None:
     """The year a title names: ``某某公司2023年能源消费台账`` -> 2023 (not ``2023年3月``)."""
     if not isinstance(text, str):
         return None
-    years = {int(y) for y in _YEAR.findall(unicodedata.normalize("NFKC", text))}
+    years = years_named(unicodedata.normalize("NFKC", text))
     return years.pop() if len(years) == 1 else None

@@ -14,15 +14,12 @@ import unicodedata
 from functools import lru_cache
 
 from carbon.domain.identifiers import Period, parse_industry, region_problem, uscc_problem
+from carbon.domain.periods import MONTH_NAMES, month_alone, month_with_year
+from carbon.domain.periods import YEAR_RANGE as YEAR_RANGE
 from carbon.domain.quantities import MAX_QUANTITY
 
-# Month cells written as text. A day or time after the month is allowed and ignored.
-_MONTH_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?$")
-_MONTH_SEP = re.compile(
-    r"^(\d{4})\s*([-/.])\s*(\d{1,2})(?:\s*\2\s*\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?$"
-)
-_MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
-YEAR_RANGE = (1950, 2100)
+# Month cells are read with the one grammar of months and periods (carbon.domain.periods).
+
 # The largest figure a quantity cell may hold, in the unit its header gives: far above any
 # real enterprise-month, low enough that every sum of such figures stays finite (as
 # MAX_QUANTITY bounds meter readings in canonical units).
@@ -169,29 +166,15 @@ MONTH_HELP = "use YYYY-MM, YYYY年M月, YYYY/MM or a date cell / 月份格式应
 
 
 # A month without its year ("3月", "03月", "3月份", "Mar"), read with the sheet's year.
-_MONTH_ONLY = re.compile(r"^(\d{1,2})\s*月份?$")
-MONTH_ABBREVIATIONS: dict[str, int] = {
-    name: i
-    for i, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")),
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
+MONTH_ABBREVIATIONS: dict[str, int] = MONTH_NAMES
 
 
 def month_number(v: object) -> int | None:
     """A month label without a year (``3月``, ``03月``, ``3月份``, ``Mar``, ``March``) -> 3, else None."""
     if not isinstance(v, str):
         return None
-    t = unicodedata.normalize("NFKC", v).strip()
-    m = _MONTH_ONLY.match(t)
-    if m:
-        n = int(m.group(1))
-        return n if 1 <= n <= 12 else None
-    return MONTH_ABBREVIATIONS.get(t.lower().rstrip("."))
+    n = month_alone(unicodedata.normalize("NFKC", v))
+    return n if n is not None and 1 <= n <= 12 else None
 
 
 def month_label(v: object, year: int | None) -> Period | None:
@@ -235,15 +218,9 @@ def read_month(v: object, year: int | None = None) -> Period:
         t = unicodedata.normalize("NFKC", v).strip()
         if not t:
             raise CellProblem("month is empty / 月份为空")
-        m = _MONTH_ZH.match(t)
-        if m:
-            return period_of(int(m.group(1)), int(m.group(2)), v)
-        m = _MONTH_SEP.match(t)
-        if m:
-            return period_of(int(m.group(1)), int(m.group(3)), v)
-        m = _MONTH_COMPACT.match(t)
-        if m:
-            return period_of(int(m.group(1)), int(m.group(2)), v)
+        found = month_with_year(t)
+        if found is not None:
+            return period_of(*found, v)
         raise CellProblem(f"month {v!r} not recognised: {MONTH_HELP}")
     raise CellProblem(f"month {show(v)} not recognised: {MONTH_HELP}")
 

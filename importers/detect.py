@@ -16,12 +16,12 @@ header and never raises.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from carbon.domain.periods import has_range
 from carbon.domain.quantities import UNITS, normalise_unit, split_header
 from importers.blocks import BlockValue, read_block, year_in_title, year_of
 from importers.cells import is_blank, month_label, month_number
@@ -37,8 +37,6 @@ LEDGER_LABELS = frozenset(
      "item", "items", "energy", "carrier", "quantity", "indicator"}
 )  # fmt: skip
 UNIT_COLUMN_LABELS = frozenset({"计量单位", "单位", "unit", "units"})
-# 报告期 2023年1-3月 (cumulative forms): the month is the range's end.
-_RANGE_END = re.compile(r"(\d{4})\s*年\s*\d{1,2}\s*[-－~～至到]\s*(\d{1,2})\s*月")
 TOTAL_COLUMN_WORDS = ("合计", "总计", "累计", "全年", "total", "sum")
 
 
@@ -123,7 +121,8 @@ def _plausible(b: BlockValue) -> bool:
         t = "".join(str(b.value).split())
         return isinstance(b.value, str) and len(t) == 18 and t.isalnum()
     if b.key == "month":
-        return month_label(b.value, None) is not None or bool(_RANGE_END.search(_text(b.value)))
+        # 报告期 2023年1-3月 (cumulative forms) is a month too: the range's end.
+        return month_label(b.value, None) is not None or has_range(_text(b.value))
     return True
 
 

@@ -18,20 +18,18 @@ from carbon.domain.identifiers import Period
 from carbon.domain.records import ColumnMapping
 from importers.cells import CellProblem, is_blank, read_number
 from importers.energy_names import Unknown, classify, figure_problem, ignored_warning
-from importers.layout import match_header
-from importers.row_extras import (
-    _PARAM,
-    _SKIP,
+from importers.extras_common import (
+    PARAM,
+    SKIP,
     block_item_problem,
     conversion_text,
     convert,
-    known_field,
     missing,
+    read_block_parameters,
 )
+from importers.layout import match_header
 from importers.steam import (
     bad_unit,
-    block_items,
-    block_parameter,
     carrier_unit,
     parameter_factor,
     read_parameter,
@@ -77,18 +75,11 @@ class LedgerExtras:
         """Apply the kept rows to the enterprises' months (``ent.months``, ``ent.reported``,
         ``ent.originals``), with a mapping per converted cell in ``columns``; report what
         cannot be read."""
-        items = block_items(above, first_row, first_col, known_field)
-        block: dict[str, float | object] = {}
-        for kind in ("enthalpy", "temperature"):
-            found = block_parameter(items, kind)
-            if found is not None:
-                item, value, problem = found
-                if problem is not None:
-                    self.err(item.row, None, problem)
-                block[kind] = _SKIP if problem is not None else value
-        for item in items:
-            if item.value and (item.unknown is None or item.unknown.is_energy):
-                self.err(item.row, None, f"{block_item_problem(item)} ({item.column}{item.row})")
+        block = read_block_parameters(
+            above, first_row, first_col,
+            lambda item, message: self.err(item.row, None, message),
+            lambda item: f"{block_item_problem(item)} ({item.column}{item.row})",  # the cell, as no column is
+        )  # fmt: skip
         heat = any(x.unknown.kind in ("steam", "hot_water") for x in self.rows)
         params = {
             (id(x.ent), x.unknown.kind): x for x in self.rows if x.unknown.kind in ("enthalpy", "temperature")
@@ -96,7 +87,7 @@ class LedgerExtras:
         for x in self.rows:
             kind = x.unknown.kind
             if kind in ("steam", "hot_water"):
-                self._heat(x, periods, params.get((id(x.ent), _PARAM[kind])), block)
+                self._heat(x, periods, params.get((id(x.ent), PARAM[kind])), block)
             elif kind == "tce_total" and (carriers or heat):
                 self.warn(x.r, self.label_column, ignored_warning(x.unknown, x.label))
             elif kind not in ("enthalpy", "temperature"):
@@ -121,7 +112,7 @@ class LedgerExtras:
             self.warn(x.r, self.label_column, ignored_warning(x.unknown, x.label))
 
     def _parameter(
-        self, p: _Row | None, j: int, kind: str, block: dict[str, float | object]
+        self, p: _Row | None, j: int, kind: str, block: dict[str, float | object | None]
     ) -> float | object | None:
         if p is not None and j < len(p.cells) and not is_blank(p.cells[j]):
             factor = parameter_factor(kind, p.unknown.unit)
@@ -131,16 +122,16 @@ class LedgerExtras:
                     self.label_column,
                     f"{p.label}: unit {p.unknown.unit!r} not understood / 单位无法识别",
                 )
-                return _SKIP
+                return SKIP
             value, problem = read_parameter(p.cells[j], kind, factor, p.label)
             if problem is not None:
                 self.err(p.r, j, problem)
-                return _SKIP
+                return SKIP
             return value
         return block.get(kind)
 
     def _heat(self, x: _Row, periods: dict[int, Period], param_row: _Row | None,
-              block: dict[str, float | object]) -> None:  # fmt: skip
+              block: dict[str, float | object | None]) -> None:  # fmt: skip
         what = x.unknown.kind
         carrier = carrier_unit(what, x.unknown.unit)
         ent = x.ent
@@ -160,8 +151,8 @@ class LedgerExtras:
                 gj, per_unit = n * carrier.factor, carrier.factor
                 text = f"{x.label} {n:g} = {gj:.6g} GJ"
             else:
-                param = self._parameter(param_row, j, _PARAM[what], block)
-                if param is _SKIP:
+                param = self._parameter(param_row, j, PARAM[what], block)
+                if param is SKIP:
                     continue
                 if not isinstance(param, float):
                     self.err(x.r, j, missing(what, x.label))

@@ -49,7 +49,7 @@ class TooLarge(Exception):
 
 
 def too_many_rows(filename: str, rows: int, max_rows: int, where: str = "") -> TooLarge:
-    # The wording of importers.template._check_rows, which tests and users know.
+    # The wording of importers.loading._check_rows, which tests and users know.
     return TooLarge(
         f"'{filename}' has {rows:,} rows{where}, more than the {max_rows:,} allowed in one file; "
         "split it into smaller files / 文件行数超过上限，请拆分为多个文件上传"
@@ -114,11 +114,11 @@ def check_xlsx(data: bytes, filename: str, max_rows: int, max_cells: int = MAX_C
     """Refuse an xlsx whose sheets hold (or claim) more rows than ``max_rows`` in all, or a
     sheet whose dimension spans more than ``max_cells`` cells, before calamine parses it.
     A file that is not a readable zip passes (calamine reports it in the user's terms)."""
-    from importers.xlsx_cells import _member_chunks, _sheet_parts
+    from importers.xlsx_package import member_chunks, sheet_parts
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        parts = _sheet_parts(zf)
+        parts = sheet_parts(zf)
     except Exception:  # noqa: BLE001 - not a zip we can read, or a workbook part too large
         return
     total = 0
@@ -132,7 +132,7 @@ def check_xlsx(data: bytes, filename: str, max_rows: int, max_cells: int = MAX_C
             believable = dim is not None and info.file_size <= max(rows, 1) * PLAUSIBLE_ROW_BYTES
             if not believable or info.file_size <= SMALL_PART:
                 try:
-                    rows = max(rows, _counted_rows(_member_chunks(data, zf, info), max_rows - total))
+                    rows = max(rows, _counted_rows(member_chunks(data, zf, info), max_rows - total))
                 except Exception:  # noqa: BLE001 - a damaged member: calamine reports it
                     pass
             total += rows
@@ -160,7 +160,7 @@ def _xls_sheet_rows(mem: bytes, start: int) -> int | None:
         body = mem[pos + 4 : pos + 4 + size]
         if code == _DIMENSIONS and size >= 10:
             first, last = struct.unpack_from("<II", body, 0)  # last is one past the last row
-            return last
+            return int(last)
         if code == _EOF or (code == _BOF and pos != start):
             return None
         pos += 4 + size
@@ -171,7 +171,7 @@ def check_xls(data: bytes, filename: str, max_rows: int) -> None:
     """Refuse an .xls whose sheets declare more than ``max_rows`` rows in all, from each
     sheet's DIMENSIONS record, before any cell is read. Unreadable: passes."""
     try:
-        import xlrd
+        import xlrd  # type: ignore[import-untyped]  # no stubs: xlrd is untyped
 
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception:  # noqa: BLE001 - an unreadable file is calamine's to report

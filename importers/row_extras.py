@@ -26,59 +26,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carbon.domain.errors import CellError
-from carbon.domain.quantities import FIELD_BY_KEY
 from carbon.domain.records import ColumnMapping
 from importers.cells import CellProblem, is_blank, read_number
 from importers.energy_names import Unknown, figure_problem, ignored_warning
-from importers.layout import match_header
+from importers.extras_common import PARAM, SKIP, conversion_text, convert, missing, read_block_parameters
 from importers.steam import (
     FEEDWATER_ENTHALPY_KJ_PER_KG,
     RETURN_WATER_C,
     BlockItem,
     Carrier,
     bad_unit,
-    block_items,
-    block_parameter,
     carrier_unit,
-    hot_water_gj,
-    missing_enthalpy,
-    missing_temperature,
     parameter_factor,
     read_parameter,
-    steam_gj,
 )
 
 Err = Callable[[str | None, str], None]  # (column letter, message)
-_PARAM = {"steam": "enthalpy", "hot_water": "temperature"}
-_SKIP = object()  # a parameter whose problem is already reported
-
-
-def known_field(label: str) -> str | None:
-    m = match_header(label)
-    return m[0] if m is not None and m[0] in FIELD_BY_KEY else None
-
-
-def block_item_problem(item: BlockItem) -> str:
-    return (
-        f"{item.shown}: a figure above the table is not read as any month's data; put it in a column "
-        "of the table (one row per month) / 表格上方的能源数据无法归入月份，请填入表格的列中"
-    )
-
-
-def conversion_text(header: str, amount: float, what: str, parameter: float, gj: float) -> str:
-    """How a steam or hot-water figure became GJ, for ``originals["heat"]``."""
-    if what == "steam":
-        en = FEEDWATER_ENTHALPY_KJ_PER_KG
-        return f"{header} {amount:g} t × ({parameter:g} − {en}) kJ/kg ÷ 1000 = {gj:.6g} GJ"
-    return f"{header} {amount:g} t × ({parameter:g} − {RETURN_WATER_C:g}) ℃ × 4.1868 ÷ 1000 = {gj:.6g} GJ"
-
-
-def convert(what: str, tonnes: float, parameter: float) -> float:
-    return steam_gj(tonnes, parameter) if what == "steam" else hot_water_gj(tonnes, parameter)
-
-
-def missing(what: str, shown: str) -> str:
-    return missing_enthalpy(shown) if what == "steam" else missing_temperature(shown)
 
 
 @dataclass
@@ -101,7 +64,7 @@ class RowExtras:
     params: dict[str, _Column] = field(default_factory=dict)  # enthalpy / temperature
     probes: list[_Column] = field(default_factory=list)  # refused when non-zero
     totals: list[_Column] = field(default_factory=list)  # tce totals
-    block: dict[str, float | object] = field(default_factory=dict)  # parameter -> value or _SKIP
+    block: dict[str, float | object | None] = field(default_factory=dict)  # parameter -> value or SKIP
     mappings: list[ColumnMapping] = field(default_factory=list)
     warnings: list[CellError] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
@@ -152,21 +115,8 @@ class RowExtras:
                 )
             else:
                 self.probes.append(col)
-        items = block_items(above, first_row, first_col, known_field)
-        for kind in ("enthalpy", "temperature"):
-            found = block_parameter(items, kind)
-            if found is None:
-                continue
-            item, value, problem = found
-            if problem is not None:
-                self.errors.append(CellError(self.sheet, item.row, item.column, problem))
-                self.block[kind] = _SKIP
-            else:
-                self.block[kind] = value
-        for item in items:
-            if item.value and (item.unknown is None or item.unknown.is_energy):
-                self.errors.append(CellError(self.sheet, item.row, item.column, block_item_problem(item)))
-        wanted = {_PARAM[c.unknown.kind] for c in self.heat if c.carrier is None or c.carrier.by == "mass"}
+        self.block.update(read_block_parameters(above, first_row, first_col, self._block_error))
+        wanted = {PARAM[c.unknown.kind] for c in self.heat if c.carrier is None or c.carrier.by == "mass"}
         self.unused += [c for k, c in self.params.items() if k not in wanted]
         for c in self.unused:
             self.warnings.append(CellError(self.sheet, self.header_row, c.letter, (
@@ -176,12 +126,12 @@ class RowExtras:
             if c.carrier is not None and c.carrier.by == "heat":
                 factor, note = c.carrier.factor, "heat as given"
             else:
-                kind = _PARAM[c.unknown.kind]
+                kind = PARAM[c.unknown.kind]
                 block = self.block.get(kind)
                 per_row = kind in self.params or not isinstance(block, float)
                 factor = 0.0
-                if not per_row and c.carrier is not None:
-                    factor = convert(c.unknown.kind, c.carrier.factor, block)  # type: ignore[arg-type]
+                if not per_row and c.carrier is not None and isinstance(block, float):  # not per_row: a float
+                    factor = convert(c.unknown.kind, c.carrier.factor, block)
                 note = (
                     f"t × (enthalpy − {FEEDWATER_ENTHALPY_KJ_PER_KG} kJ/kg) ÷ 1000 = GJ"
                     if kind == "enthalpy"
@@ -192,6 +142,9 @@ class RowExtras:
                 ColumnMapping(self.sheet, c.letter, c.header, "heat", unit, factor, note=note)
             )
 
+    def _block_error(self, item: BlockItem, message: str) -> None:
+        self.errors.append(CellError(self.sheet, item.row, item.column, message))
+
     # -- rows ------------------------------------------------------------------------
 
     def _parameter(self, row: list[Any], kind: str, err: Err) -> float | object | None:
@@ -200,7 +153,7 @@ class RowExtras:
             value, problem = read_parameter(row[col.index], kind, col.factor, col.header)
             if problem is not None:
                 err(col.letter, problem)
-                return _SKIP
+                return SKIP
             if value is not None:
                 return value
         return self.block.get(kind)
@@ -238,8 +191,8 @@ class RowExtras:
                 parts.append(f"{c.header} {x:g} = {gj:.6g} GJ")
                 added += gj
                 continue
-            param = self._parameter(row, _PARAM[what], err)
-            if param is _SKIP:
+            param = self._parameter(row, PARAM[what], err)
+            if param is SKIP:
                 continue
             if not isinstance(param, float):
                 err(c.letter, missing(what, c.header))

@@ -24,7 +24,7 @@ def problem_cells_xls(data: bytes) -> Problems:
     if not data.startswith(OLE_MAGIC):
         return {}
     try:
-        import xlrd
+        import xlrd  # type: ignore[import-untyped]  # no stubs: xlrd is untyped
 
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception:  # noqa: BLE001 - an unreadable file is calamine's to report

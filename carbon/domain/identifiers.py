@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from carbon.domain.periods import iso_month
+
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARSET)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -120,9 +122,6 @@ def region_in_scope(code: str, scope: str) -> bool:
     return code.startswith(region_prefix(scope))
 
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
 @dataclass(frozen=True, order=True)
 class Period:
     year: int
@@ -133,7 +132,8 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        m = _PERIOD_RE.match(text.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12:
+        """The canonical ``YYYY-MM`` (``carbon.domain.periods.iso_month``), surrounding spaces allowed."""
+        found = iso_month(text.strip())
+        if found is None or not 1 <= found[1] <= 12:
             raise ValueError(f"period {text!r} must be YYYY-MM / 月份格式应为YYYY-MM")
-        return cls(int(m.group(1)), int(m.group(2)))
+        return cls(*found)

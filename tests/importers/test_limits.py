@@ -42,15 +42,14 @@ def test_csv_rows_are_limited_too():
     assert len(parsed.errors) == 1 and "13 rows" in parsed.errors[0].message
 
 
-def test_service_reads_limits_from_the_environment(monkeypatch):
-    from carbon.services.imports import limits_from_env
+def test_service_reads_limits_from_the_settings():
+    from carbon.services.imports import import_limits
+    from carbon.settings import Settings
 
-    monkeypatch.setenv("CARBON_MAX_ROWS", "7")
-    monkeypatch.setenv("CARBON_MAX_UNPACKED_MB", "2.5")
-    assert limits_from_env() == Limits(max_rows=7, max_uncompressed_bytes=2_500_000)
-    monkeypatch.delenv("CARBON_MAX_ROWS")
-    monkeypatch.delenv("CARBON_MAX_UNPACKED_MB")
-    assert limits_from_env() == Limits()
+    env = {"CARBON_MAX_ROWS": "7", "CARBON_MAX_UNPACKED_MB": "2.5"}
+    want = Limits(max_rows=7, max_uncompressed_bytes=2_500_000)
+    assert import_limits(Settings.from_env(env).imports) == want
+    assert import_limits(Settings.from_env({}).imports) == Limits()
 
 
 def test_absurdly_large_quantities_are_cell_errors_whatever_the_cell_type():

@@ -351,14 +351,14 @@ def test_identity_cells_are_normalised():
 def test_progress_is_reported_up_to_the_total():
     rows = [{"uscc": uscc(i % 50), "month": f"2023-{i // 50 + 1:02d}", "diesel": 1.0} for i in range(600)]
     calls: list[tuple[int, int]] = []
-    import importers.template as template
+    import importers.rows as rows_reader  # where the rows of a template sheet are read
 
-    old = template.PROGRESS_EVERY
-    template.PROGRESS_EVERY = 100
+    old = rows_reader.PROGRESS_EVERY
+    rows_reader.PROGRESS_EVERY = 100
     try:
         parsed = read_template(write_template(rows), "x.xlsx", progress=lambda d, t: calls.append((d, t)))
     finally:
-        template.PROGRESS_EVERY = old
+        rows_reader.PROGRESS_EVERY = old
     assert parsed.errors == [] and len(parsed.records) == 600
     assert calls == [(n, 600) for n in range(100, 601, 100)]
 

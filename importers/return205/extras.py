@@ -25,8 +25,8 @@ from typing import Any
 
 from importers.cells import CellProblem, is_blank, read_number
 from importers.energy_names import Unknown, classify, figure_problem
-from importers.row_extras import _PARAM, block_item_problem, convert, known_field, missing
-from importers.steam import bad_unit, block_items, block_parameter, carrier_unit
+from importers.extras_common import PARAM, convert, missing, read_block_parameters
+from importers.steam import bad_unit, carrier_unit
 
 Report = Callable[[int | None, str | None, str], None]  # (Excel row, column letter, message)
 TCE_TOLERANCE = Decimal("0.01")  # 1 %
@@ -46,20 +46,9 @@ class Special:
 
 def block_parameters(above: Sequence[Sequence[Any]], err: Report) -> dict[str, float | None]:
     """焓值 / 水温 items above the table: kind -> value (None when given but bad: reported); an
-    energy item with a figure (蒸汽用量：120吨) is a cell error."""
-    items = block_items(above, 1, 0, known_field)
-    out: dict[str, float | None] = {}
-    for kind in ("enthalpy", "temperature"):
-        found = block_parameter(items, kind)
-        if found is not None:
-            item, value, problem = found
-            if problem is not None:
-                err(item.row, item.column, problem)
-            out[kind] = value
-    for item in items:  # an energy figure above the table is no month's data (as for rows tables)
-        if item.value and (item.unknown is None or item.unknown.is_energy):
-            err(item.row, item.column, block_item_problem(item))
-    return out
+    energy item with a figure (蒸汽用量：120吨) is a cell error (as for rows tables)."""
+    found = read_block_parameters(above, 1, 0, lambda item, message: err(item.row, item.column, message))
+    return {kind: v if isinstance(v, float) else None for kind, v in found.items()}
 
 
 def special_row(name: str, unit: str | None, params: dict[str, float | None]) -> Special | None:
@@ -75,7 +64,7 @@ def special_row(name: str, unit: str | None, params: dict[str, float | None]) ->
         return Special(u, refuse=bad_unit(name, u.kind))
     if carrier.by == "heat":
         return Special(u, factor=Decimal(repr(carrier.factor)))
-    kind = _PARAM[u.kind]
+    kind = PARAM[u.kind]
     if kind not in params:
         return Special(u, refuse=missing(u.kind, name))
     value = params[kind]
