@@ -1,6 +1,7 @@
 """WSGI entry point: ``waitress-serve wsgi:app`` (or any WSGI server).
 
-Configuration comes from the environment: CARBON_DATABASE_URL, CARBON_MAX_UPLOAD_MB.
+Configuration comes from the environment, read once by ``create_app`` (``carbon.settings``;
+every variable: docs/deployment.md).
 """
 
 from api.app import create_app

@@ -7,7 +7,8 @@ obey the same rules). A bad or expired token is a 401 before anything else happe
 A login session lives in the database (``carbon.services.sessions``); the signed cookie
 carries only its random id (``sid``) and the CSRF token, so logout, a password change or a
 disabled user ends it for every copy of the cookie, and it expires after an idle and an
-absolute lifetime (``lifetimes``).
+absolute lifetime (``lifetimes``). What this needs from the configuration (the signing key,
+Secure cookies, session lifetimes) is the app's ``WebSettings`` (``carbon.settings``).
 
 CSRF: a browser sends the session cookie with every request to this site, whoever made
 the page that asks. So a request that changes something (POST, PUT, PATCH, DELETE) and is
@@ -32,6 +33,7 @@ from carbon.domain.errors import Forbidden
 from carbon.services import sessions
 from carbon.services.auth import Principal
 from carbon.services.usecases import principal_from_session, principal_from_token
+from carbon.settings import WebSettings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -88,10 +90,9 @@ def check_csrf() -> None:
         )
 
 
-def secret_key(app: Flask) -> str:
-    """The session-signing key: CARBON_SECRET_KEY, else one generated once and kept beside
-    the SQLite database in instance/ (never in the repository)."""
-    key = os.environ.get("CARBON_SECRET_KEY")
+def secret_key(app: Flask, key: str | None = None) -> str:
+    """The session-signing key: ``key`` (CARBON_SECRET_KEY), else one generated once and kept
+    beside the SQLite database in instance/ (never in the repository)."""
     if key:
         return key
     path = Path(app.instance_path) / "secret_key"
@@ -109,8 +110,8 @@ def secret_key(app: Flask) -> str:
 
 def lifetimes(app: Flask) -> sessions.Lifetimes:
     """How long a login session lasts: ``SESSION_IDLE_MINUTES`` without a request (30,
-    env CARBON_SESSION_IDLE_MINUTES) and ``SESSION_ABSOLUTE_HOURS`` after the login (12,
-    env CARBON_SESSION_ABSOLUTE_HOURS)."""
+    CARBON_SESSION_IDLE_MINUTES) and ``SESSION_ABSOLUTE_HOURS`` after the login (12,
+    CARBON_SESSION_ABSOLUTE_HOURS), from the app's settings unless its config says otherwise."""
     idle = float(app.config["SESSION_IDLE_MINUTES"])
     absolute = float(app.config["SESSION_ABSOLUTE_HOURS"])
     return sessions.Lifetimes(dt.timedelta(minutes=idle), dt.timedelta(hours=absolute))
@@ -122,16 +123,15 @@ def session_id() -> str | None:
     return sid if isinstance(sid, str) and sid else None
 
 
-def install(app: Flask) -> None:
-    env = os.environ.get
-    app.config.setdefault("SESSION_IDLE_MINUTES", float(env("CARBON_SESSION_IDLE_MINUTES", "30")))
-    app.config.setdefault("SESSION_ABSOLUTE_HOURS", float(env("CARBON_SESSION_ABSOLUTE_HOURS", "12")))
+def install(app: Flask, settings: WebSettings) -> None:
+    app.config.setdefault("SESSION_IDLE_MINUTES", settings.session_idle_minutes)
+    app.config.setdefault("SESSION_ABSOLUTE_HOURS", settings.session_absolute_hours)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(app)
+        app.config["SECRET_KEY"] = secret_key(app, settings.secret_key)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("CARBON_SECURE_COOKIES", "").lower() == "true",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
     )
 
     @app.before_request

@@ -1,7 +1,7 @@
 """Time limits of the HTTP API: statements, and what the server itself allows.
 
 - Every statement an API request runs on PostgreSQL has ``STATEMENT_TIMEOUT`` seconds
-  (``CARBON_STATEMENT_TIMEOUT``, default 30; ``carbon.store.timeouts``). One that runs
+  (``CARBON_STATEMENT_TIMEOUT``, default 30; ``carbon.settings``, ``carbon.store.timeouts``). One that runs
   longer is cancelled by the server and answered 503 ``statement_timeout`` with a
   Retry-After, so a slow query costs one thread 30 s at most, never hangs it.
 - ``carbon serve`` runs waitress, which has no limit on how long a request may run (it
@@ -14,23 +14,22 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask, g
 from sqlalchemy.exc import DBAPIError
 
+from carbon.settings import Settings
 from carbon.store import timeouts
 
 RETRY_AFTER_S = 30
-CHANNEL_TIMEOUT_S = 60
 
 
-def install(app: Flask) -> None:
+def install(app: Flask, settings: Settings) -> None:
     """Per-request statement timeout, and the 503 for a statement that ran out of time."""
     from api.errors import envelope
 
-    app.config.setdefault("STATEMENT_TIMEOUT", timeouts.api_timeout())
+    app.config.setdefault("STATEMENT_TIMEOUT", settings.database.statement_timeout_s)
 
     @app.before_request
     def _statement_timeout() -> None:
@@ -60,10 +59,10 @@ def install(app: Flask) -> None:
 
 
 def waitress_options(app: Flask) -> dict[str, Any]:
-    """What ``carbon serve`` hands waitress beside host, port and threads."""
-    body = int(app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024)
-    channel = os.environ.get("CARBON_CHANNEL_TIMEOUT")
+    """What ``carbon serve`` hands waitress beside host, port and threads (the app's settings)."""
+    settings: Settings = app.extensions["carbon_settings"]
+    body = int(app.config.get("MAX_CONTENT_LENGTH") or settings.web.max_upload_bytes)
     return {
-        "channel_timeout": int(channel) if channel else CHANNEL_TIMEOUT_S,
+        "channel_timeout": settings.web.channel_timeout_s,
         "max_request_body_size": body + (1 << 20),
     }

@@ -6,7 +6,7 @@ and carries a Content-Security-Policy: nothing at all may load for the API's own
 ``/_swagger-ui/``) may load its scripts and styles from this origin and run the one inline
 script of flask-smorest's page, allowed by its sha256 (never ``'unsafe-inline'`` scripts).
 ``/api/`` answers carry enterprise data, so no cache keeps them. HSTS is sent only behind
-HTTPS (``CARBON_SECURE_COOKIES=true``, as for the session cookie).
+HTTPS (``WebSettings.secure_cookies``, CARBON_SECURE_COOKIES=true, as for the session cookie).
 
 The ``Server`` header is the WSGI server's: waitress (``carbon serve``) sends ``waitress``
 with no version, and would add ``Via: waitress`` if the application set its own; only
@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 
 from flask import Flask, Response, request
+
+from carbon.settings import WebSettings
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -61,8 +62,8 @@ def docs_policy(response: Response) -> str:
     return DOCS_CSP.format(hashes=hashes)
 
 
-def install(app: Flask) -> None:
-    secure = os.environ.get("CARBON_SECURE_COOKIES", "").lower() == "true"
+def install(app: Flask, settings: WebSettings) -> None:
+    secure = settings.secure_cookies
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -34,6 +34,7 @@ def recompute(db_url: str) -> dict[str, int]:
     """Remove every stored result, then time computing and storing all of them again."""
     from sqlalchemy import delete, update
 
+    from carbon.services.auth import SYSTEM
     from carbon.services.usecases import open_database, recalc
     from carbon.store.models import AccountRow, BenchmarkRow, CalcRun, Job, RatingRow, YearPolicy
 
@@ -44,7 +45,7 @@ def recompute(db_url: str) -> dict[str, int]:
         s.execute(update(Job).values(status="done"))
         s.execute(delete(CalcRun))
     t = time.perf_counter()
-    res = recalc(db, [2022, 2023], None, None, dry_run=False)
+    res = recalc(db, [2022, 2023], None, None, dry_run=False, by=SYSTEM)
     elapsed = time.perf_counter() - t
     db.dispose()
     return {"accounts": res["accounts_written"], "ratings": res["ratings_written"], "ms": int(elapsed * 1000)}

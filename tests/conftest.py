@@ -1,6 +1,9 @@
 """Fixtures: a database per test on SQLite, and on the local PostgreSQL.
 
-With CI=true an unreachable PostgreSQL fails the run instead of skipping it.
+With CI=true an unreachable PostgreSQL fails the run instead of skipping it. Passwords are
+hashed at argon2's cheapest cost (one pass, 8 KiB, one lane): the variables are set here,
+before any app, CLI or worker process loads its settings (carbon.settings); a hash made at
+any cost still verifies.
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 PG_URL = os.environ.get("CARBON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_PASSWORD_COST = {
+    "CARBON_ARGON2_TIME_COST": "1",
+    "CARBON_ARGON2_MEMORY_KIB": "8",
+    "CARBON_ARGON2_PARALLELISM": "1",
+}
+for _name, _value in TEST_PASSWORD_COST.items():
+    os.environ.setdefault(_name, _value)  # a developer's own setting wins
 
 
 def _pg_schema_url() -> Iterator[str]:
@@ -38,10 +48,13 @@ def _pg_schema_url() -> Iterator[str]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _hash_each_test_password_once() -> Iterator[None]:
-    """argon2id takes ~0.1 s by design; the suite creates users in most API tests with the
-    same few passwords, so each is hashed once (the hash is real: logins verify it)."""
+    """Services called without an app hash at the test cost too; the suite creates users in
+    most API tests with the same few passwords, so each is hashed once (the hash is real:
+    logins verify it)."""
     from carbon.services import auth
+    from carbon.settings import Settings
 
+    auth.configure_hashing(Settings.from_env().passwords)
     real = auth.hash_password
     cache: dict[str, str] = {}
 

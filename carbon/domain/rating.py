@@ -24,8 +24,15 @@ from carbon.domain.methodology import (
     DimensionRules,
     Methodology,
 )
+from carbon.domain.vocabulary import CLASSES, PeerLevel
 
-CLASS_ORDER = ("low", "medium", "high")
+CLASS_ORDER = CLASSES  # lowest intensity first
+_DIVISION, _SECTION, _ALL, _COUNTY = (
+    PeerLevel.DIVISION.value,
+    PeerLevel.SECTION.value,
+    PeerLevel.ALL.value,
+    PeerLevel.COUNTY.value,
+)
 FULL_YEAR = (1 << 12) - 1  # a month mask: bit m-1 for month m
 
 
@@ -162,33 +169,6 @@ class Rating:
                 return d
         return None
 
-    def summary(self) -> dict[str, Any]:
-        """The JSON keys of the command-line contract (README, "Command line")."""
-        return {
-            "uscc": self.uscc,
-            "year": self.year,
-            "carbon_efficiency": {
-                "intensity": self.intensity,
-                "class": self.intensity_class,
-                "industry_intensity": self.industry_intensity,
-                "ratio": self.ratio,
-                "grade": self.grade,
-                "peer_level": self.peer.level if self.peer else None,
-                "peer_count": self.peer.count if self.peer else None,
-            },
-            "three_dimensional": {
-                **{
-                    d.key: (None if d.score is None else {"value": d.value, "score": d.score})
-                    for d in self.dimensions
-                },
-                "score": self.score,
-                "colour": self.colour,
-            },
-            "provisional": self.provisional,
-            "months": mask_months(self.month_mask),
-            "reason": self.reason,
-        }
-
     def explanation(self) -> dict[str, Any]:
         """Every number the rating was computed from; ``what_if`` works from exactly this.
         ``carriers``: each carrier's annual total, coefficient (tCO2 per unit) and emissions,
@@ -231,12 +211,7 @@ class Aggregates:
             d = r.denominators.get(denominator) or 0.0
             if d > 0:
                 e = r.emissions_for(denominator)
-                for key in (
-                    ("division", r.division),
-                    ("section", r.section),
-                    ("all", "*"),
-                    ("county", r.region),
-                ):
+                for key in ((_DIVISION, r.division), (_SECTION, r.section), (_ALL, "*"), (_COUNTY, r.region)):
                     s = self.sums.setdefault(key, [0, 0.0, 0.0])
                     s[0] += 1
                     s[1] += e
@@ -250,7 +225,7 @@ class Aggregates:
         return {k: Group(k[0], k[1], int(s[0]), s[1], s[2]) for k, s in self.sums.items() if s[2] > 0}
 
     def peers(self, r: RatingInput, levels: Sequence[str], min_peers: int) -> Group | None:
-        keys = {"division": r.division, "section": r.section, "all": "*"}
+        keys = {_DIVISION: r.division, _SECTION: r.section, _ALL: "*"}
         chosen: Group | None = None
         for level in levels:
             g = self.group(level, keys[level])
@@ -310,7 +285,7 @@ def _not_computable(r: RatingInput, year: int, m: Methodology, reason: str) -> R
 
 def rate_population(inputs: Sequence[RatingInput], year: int, m: Methodology) -> list[Rating]:
     """Rate every enterprise of one year against the others of that year."""
-    if m.region_level != "county":  # compare within the methodology's region (a city)
+    if m.region_level != _COUNTY:  # compare within the methodology's region (a city)
         inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
     denominators = {"value_added", *(d.denominator for d in m.dimensions)}
     skip = m.rule(NON_POSITIVE_PEERS) is not None
@@ -430,7 +405,7 @@ def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggre
         assert g is not None
         value, benchmark = industry_value(e, d, g, e), g.intensity
     elif rules.key == "regional_contribution":
-        g = agg.group("county", r.region)
+        g = agg.group(_COUNTY, r.region)
         assert g is not None
         skip = m.rule(NON_POSITIVE_PEERS)
         if skip is not None and g.emissions <= 0:

@@ -181,10 +181,12 @@ def annual_accounts(
     grids = {y: fs.grid_factor(y) for y in {r[1] for r in totals}}
     # the few enterprise-years whose months reporting a figure are fewer than their months
     partial: dict[str, dict[tuple[int, int], tuple[list[float], dict[str, Any]]]] = {}
-    for key, rows in (covered or {}).items():
+    for denominator, rows in (covered or {}).items():
         if rows:
             p, c = _parts(*_inputs(rows), fs)
-            partial[key] = {(r[0], r[1]): (pp, cc) for r, pp, cc in zip(rows, p.tolist(), c, strict=True)}
+            partial[denominator] = {
+                (r[0], r[1]): (pp, cc) for r, pp, cc in zip(rows, p.tolist(), c, strict=True)
+            }
     accounts: Accounts = {}
     rows_iter = zip(totals, parts.tolist(), totals_col.tolist(), market.tolist(), carriers, strict=True)
     for r, p, total, e_market, used in rows_iter:

@@ -2,7 +2,9 @@
 
 Roles (issue 6): an **enterprise** user acts for one or more USCCs; a **bank** user for an
 institution; an **official** for a region (330800 sees every 3308xx); an **admin**
-manages reference data and recalculations. Passwords are hashed with argon2id; a token
+manages reference data and recalculations. Passwords are hashed with argon2id at the cost
+of ``PasswordSettings`` (``configure_hashing``, at start-up; a stored hash verifies whatever
+the cost it was made with, and is made again at the current cost at the next login); a token
 is shown once and only its sha256 is stored. Logins, failed logins and token changes go
 to the audit log.
 """
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 from carbon.domain.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyRequests
 from carbon.domain.identifiers import region_problem, uscc_problem
 from carbon.services import audit, sessions
+from carbon.settings import PasswordSettings
 from carbon.store.models import ApiToken, AuditEntry, LoginLock, User, UserEnterprise, as_utc, utcnow
 
 ROLES = ("enterprise", "bank", "official", "admin")
@@ -43,9 +46,23 @@ LOGIN_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ORIGIN = 20
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+def _make_hasher(cost: PasswordSettings) -> PasswordHasher:
+    return PasswordHasher(time_cost=cost.time_cost, memory_cost=cost.memory_kib, parallelism=cost.parallelism)
+
+
+_hasher = _make_hasher(PasswordSettings())  # argon2id; configure_hashing sets the cost
 # Verifying against this when the user does not exist keeps a failed login's timing the same.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+_DUMMY_PASSWORD = "not a password of anyone"
+_dummy_hash = _hasher.hash(_DUMMY_PASSWORD)
+
+
+def configure_hashing(cost: PasswordSettings) -> None:
+    """Hash passwords at ``cost`` in this process from now on (the app factory and the CLI
+    call this with the settings they loaded)."""
+    global _hasher, _dummy_hash
+    hasher = _make_hasher(cost)
+    _hasher, _dummy_hash = hasher, hasher.hash(_DUMMY_PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -251,7 +268,7 @@ def login(session: Session, username: str, password: str, *, origin: str | None)
     # a name that cannot be stored cannot be a user's (and PostgreSQL refuses NUL in text)
     user = None if "\x00" in username else session.scalar(select(User).where(User.username == username))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash, password)
         ok = user is not None and user.disabled_at is None
     except (VerificationError, InvalidHashError):
         ok = False

@@ -12,16 +12,17 @@ import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from carbon.domain.factors import FactorSet
 from carbon.domain.methodology import Methodology
 from carbon.domain.quantities import ECONOMIC_KEYS
 from carbon.domain.rating import FULL_YEAR, Rating, RatingInput, mask_months, rate_population
-from carbon.services import benchmarks, reference
+from carbon.domain.vocabulary import PeerLevel
+from carbon.services import benchmarks, reference, views
 from carbon.services.annual import (
     Accounts,
     Contracts,
@@ -67,27 +68,8 @@ ACCOUNT_VALUES = (
 )
 # The enterprise's codes a rating is computed with, stored on it (its peer groups).
 RATING_CODES = ("industry_code", "division", "section", "region_code")
-RATING_VALUES = (
-    "emissions",
-    "intensity",
-    "intensity_class",
-    "industry_intensity",
-    "ratio",
-    "grade",
-    "peer_level",
-    "peer_count",
-    "industry_advanced",
-    "industry_advanced_score",
-    "regional_contribution",
-    "regional_contribution_score",
-    "historical_decline",
-    "historical_decline_score",
-    "score",
-    "colour",
-    "reason",
-    "provisional",
-    "month_mask",
-)
+# The figures stored for a rating (``carbon.services.views.RatingValues``).
+RATING_VALUES = views.RATING_VALUES
 
 
 @dataclass
@@ -231,32 +213,11 @@ def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mappin
                 },
             )
         )
-    if m.region_level != "county":  # the same regions for the ratings and their benchmarks
+    if m.region_level != PeerLevel.COUNTY:  # the same regions for the ratings and their benchmarks
         inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
     ratings = dict(zip(ids, rate_population(inputs, year, m), strict=True))
     accs = {eid: a for (eid, y), a in accounts.items() if y == year and eid in enterprises}
     return YearResults(accs, ratings, inputs, {FULL_YEAR: inputs})
-
-
-def rating_values(r: Rating) -> dict[str, Any]:
-    dims = {d.key: d for d in r.dimensions}
-    return {
-        "emissions": r.emissions,
-        "intensity": r.intensity,
-        "intensity_class": r.intensity_class,
-        "industry_intensity": r.industry_intensity,
-        "ratio": r.ratio,
-        "grade": r.grade,
-        "peer_level": r.peer.level if r.peer else None,
-        "peer_count": r.peer.count if r.peer else None,
-        **{k: dims[k].value for k in dims},
-        **{f"{k}_score": dims[k].score for k in dims},
-        "score": r.score,
-        "colour": r.colour,
-        "reason": r.reason,
-        "provisional": r.provisional,
-        "month_mask": r.month_mask,
-    }
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -449,7 +410,7 @@ def _store_year(
     refs = {"factor_set": fs_ref, "methodology": m_ref}
     new_accounts = {eid: {**a, **refs} for eid, a in results.accounts.items()}
     new_ratings = {
-        eid: {**rating_values(r), **refs, **{k: getattr(enterprises[eid], k) for k in RATING_CODES}}
+        eid: {**views.rating_values(r), **refs, **{k: getattr(enterprises[eid], k) for k in RATING_CODES}}
         for eid, r in results.ratings.items()
     }
     acc_keys = (*ACCOUNT_VALUES, "factor_set", "methodology")
@@ -507,7 +468,7 @@ def _store_year(
         keys = (*ACCOUNT_VALUES, "factor_set", "methodology")
         insert_many(
             session,
-            AccountRow.__table__,
+            cast(Table, AccountRow.__table__),
             ("enterprise_id", "year", "calc_run_id", "is_current", "created_at", *keys),
             ((eid, year, run.id, True, now, *[new_accounts[eid][k] for k in keys]) for eid in changed_acc),
         )
@@ -541,7 +502,7 @@ def _store_year(
 
         insert_many(
             session,
-            RatingRow.__table__,
+            cast(Table, RatingRow.__table__),
             (
                 "enterprise_id",
                 "year",

@@ -9,22 +9,35 @@ can list every read of its data (``accesses``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import Forbidden, InvalidValue, NotFound
-from carbon.services import audit
-from carbon.services.access import ACCOUNT, RATING, require_login, require_role
+from carbon.domain.vocabulary import CONSENT_SCOPES, Role, Scope
+from carbon.services import access, audit
 from carbon.services.auth import Principal
 from carbon.store.models import AuditEntry, Consent, User, as_utc, utcnow
 
-SCOPES = (RATING, ACCOUNT)
+SCOPES = CONSENT_SCOPES  # rating, account
 MAX_DAYS = 3 * 366
 
 
-def consent_dict(c: Consent, now: dt.datetime | None = None) -> dict[str, Any]:
+class ConsentView(TypedDict):
+    id: int
+    uscc: str
+    institution: str
+    scope: str  # a ConsentScope
+    granted_by: str
+    granted_at: str
+    expires_at: str
+    revoked_at: str | None
+    revoked_by: str | None
+    active: bool
+
+
+def consent_dict(c: Consent, now: dt.datetime | None = None) -> ConsentView:
     now = now or utcnow()
     expires = as_utc(c.expires_at)
     return {
@@ -45,7 +58,7 @@ def institutions(session: Session) -> list[str]:
     """The banks one can grant to: every institution with an enabled bank user."""
     rows = session.scalars(
         select(User.institution)
-        .where(User.role == "bank", User.disabled_at.is_(None), User.institution.is_not(None))
+        .where(User.role == Role.BANK.value, User.disabled_at.is_(None), User.institution.is_not(None))
         .distinct()
         .order_by(User.institution)
     )
@@ -60,10 +73,11 @@ def grant(
     scope: str,
     expires_on: dt.date,
     origin: str | None = None,
-) -> dict[str, Any]:
-    p = require_role(by, "enterprise", scope="write")
+) -> ConsentView:
+    """An enterprise lets a bank see one of its USCCs (``access.may_grant_consent``)."""
+    p = access.require_role(by, Role.ENTERPRISE, scope=Scope.WRITE)
     code = uscc.strip().upper()
-    if code not in p.usccs:
+    if not access.may_grant_consent(p, code):
         raise Forbidden("you may grant access to your own enterprises only / 只能授权本企业的数据")
     problems = []
     if scope not in SCOPES:
@@ -94,24 +108,19 @@ def grant(
     return consent_dict(c)
 
 
-def list_for(session: Session, by: Principal | None) -> list[dict[str, Any]]:
-    """An enterprise: the grants of its USCCs; a bank: those to its institution; admin: all."""
-    p = require_role(by, "enterprise", "bank", "admin")
-    q = select(Consent).order_by(Consent.id)
-    if p.role == "enterprise":
-        q = q.where(Consent.uscc.in_(sorted(p.usccs)))
-    elif p.role == "bank":
-        q = q.where(Consent.institution == (p.institution or ""))
+def list_for(session: Session, by: Principal | None) -> list[ConsentView]:
+    """An enterprise: the grants of its USCCs; a bank: those to its institution; admin: all
+    (``access.consents_visible``)."""
+    p = access.require_role(by, Role.ENTERPRISE, Role.BANK, Role.ADMIN)
+    q = select(Consent).where(access.consents_visible(p)).order_by(Consent.id)
     now = utcnow()
     return [consent_dict(c, now) for c in session.scalars(q)]
 
 
-def revoke(
-    session: Session, by: Principal | None, consent_id: int, origin: str | None = None
-) -> dict[str, Any]:
-    p = require_role(by, "enterprise", "admin", scope="write")
+def revoke(session: Session, by: Principal | None, consent_id: int, origin: str | None = None) -> ConsentView:
+    p = access.require_role(by, Role.ENTERPRISE, Role.ADMIN, scope=Scope.WRITE)
     c = session.get(Consent, consent_id)
-    if c is None or (p.role == "enterprise" and c.uscc not in p.usccs):
+    if c is None or not access.may_revoke_consent(p, c):
         raise NotFound(f"no consent {consent_id} / 授权不存在")
     if c.revoked_at is None:
         c.revoked_at = utcnow()
@@ -131,9 +140,9 @@ def revoke(
 def accesses(session: Session, by: Principal | None, uscc: str, limit: int = 1000) -> list[dict[str, Any]]:
     """Every read of the enterprise's data by a bank, an official or an administrator, and
     every consent change, newest first."""
-    p = require_login(by)
+    p = access.require_login(by)
     code = uscc.strip().upper()
-    if not (p.role == "admin" or (p.role == "enterprise" and code in p.usccs)):
+    if not access.may_see_accesses(p, code):
         raise Forbidden(
             "you may see the accesses to your own enterprises only / 只能查看本企业数据的访问记录"
         )

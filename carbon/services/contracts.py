@@ -18,6 +18,7 @@ from carbon.domain.errors import InvalidValue
 from carbon.domain.quantities import Dimension, unit_factor
 from carbon.services.jobs import enqueue_recompute
 from carbon.services.queries import contract_dict, enterprise
+from carbon.services.views import ContractView
 from carbon.store.models import SupplierContract, utcnow
 
 FACTOR_RANGE = (0.0, 2.0)  # tCO2/MWh: as the grid factor's, to catch gCO2/kWh typed as tCO2/MWh
@@ -72,7 +73,7 @@ def _check(body: dict[str, Any]) -> tuple[int, str, float, float, str]:
 
 def record(
     session: Session, uscc: str, body: dict[str, Any], *, requested_by: int | None = None
-) -> tuple[dict[str, Any], int]:
+) -> tuple[ContractView, int]:
     """Store a contract (superseding the same supplier's for that year); (contract, job id)."""
     e = enterprise(session, uscc)
     year, supplier, mwh, factor, evidence = _check(body)
@@ -98,7 +99,7 @@ def record(
     return contract_dict(c), job.id
 
 
-def history(session: Session, uscc: str) -> list[dict[str, Any]]:
+def history(session: Session, uscc: str) -> list[ContractView]:
     e = enterprise(session, uscc)
     rows = session.scalars(
         select(SupplierContract)

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy.orm import defer
 
 from carbon.domain.errors import InvalidValue, NotFound
-from carbon.services.imports import limits_from_env
 from carbon.store.db import Database
 from carbon.store.models import ImportRow
 from reports.error_workbook import annotate_workbook
@@ -25,11 +24,17 @@ def error_workbook_name(filename: str) -> str:
 
 
 def annotate(
-    data: bytes, filename: str, errors: list[dict[str, Any]], notes: list[str] | None = None
+    data: bytes,
+    filename: str,
+    errors: list[dict[str, Any]],
+    notes: list[str] | None = None,
+    *,
+    max_errors: int,
 ) -> tuple[bytes, str]:
     """The error workbook for a file that was not recorded (a dry run): bytes and name.
-    At most CARBON_MAX_ERRORS cells are marked; the summary says how many more there were."""
-    keep = limits_from_env().max_errors
+    At most ``max_errors`` cells are marked (CARBON_MAX_ERRORS, as the import that found them
+    kept: ``settings.imports.max_errors``); the summary says how many more there were."""
+    keep = max_errors
     notes = [*_more(len(errors) - keep, None), *(notes or [])] if len(errors) > keep else (notes or [])
     return annotate_workbook(data, filename, errors[:keep], notes), error_workbook_name(filename)
 
@@ -81,10 +86,10 @@ def error_workbook(db: Database, import_id: int) -> tuple[bytes, str]:
         )
     errors = list(imp.errors or [])
     counts = imp.error_counts or {}
-    keep = limits_from_env().max_errors
+    keep = db.settings.imports.max_errors  # as the imports keep: imports.import_file
     more = max(0, len(errors) - keep) + int(counts.get("omitted") or 0)
     notes = [*_more(more, counts), *_purged(imp)]
-    return annotate(imp.content or b"", imp.filename, errors[:keep], notes)
+    return annotate(imp.content or b"", imp.filename, errors[:keep], notes, max_errors=keep)
 
 
 def import_view(db: Database, import_id: int) -> dict[str, Any]:

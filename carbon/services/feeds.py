@@ -169,14 +169,14 @@ def parse_csv(body: bytes) -> list[RawReading]:
 
 
 def check_source(source: Any) -> str:
-    if not isinstance(source, str) or not source.strip():
+    name = source.strip() if isinstance(source, str) else ""
+    if not name:
         raise InvalidValue("source is required (the feed's name) / 缺少数据来源source")
-    source = source.strip()
-    if len(source) > MAX_SOURCE:
+    if len(name) > MAX_SOURCE:
         raise InvalidValue(f"source longer than {MAX_SOURCE} characters / source过长")
-    if "\x00" in source:
+    if "\x00" in name:
         raise InvalidValue("source must not contain NUL characters / source不能包含NUL字符")
-    return source
+    return name
 
 
 # ---------------------------------------------------------------------------- validation
@@ -391,9 +391,9 @@ def _push(
     readings, errors = validate(raw, enterprises)
     errors += _without_factor(session, readings)
     if errors:
-        rows = len({e.row for e in errors})
+        bad = len({e.row for e in errors})
         raise ImportRejected(
-            f"{rows} of {len(raw)} reading(s) rejected, nothing was stored / {rows}条读数有误，整批未写入",
+            f"{bad} of {len(raw)} reading(s) rejected, nothing was stored / {bad}条读数有误，整批未写入",
             errors,
         )
     result = FeedResult(source=source)

@@ -159,7 +159,7 @@ def approve(
         if isinstance(done, Job):
             from carbon.services.usecases import _job_for  # below an administrator: no grade counts
 
-            out["job"] = _job_for(p, jobs.job_dict(done))
+            out["job"] = _job_for(p, jobs.job_dict(done, db.settings.jobs))
     return out
 
 

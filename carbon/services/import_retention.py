@@ -3,8 +3,9 @@
 A rejected import keeps its file so that its author can download it back with the errors
 marked (``errors.xlsx``). Those bytes are purged once they are older than
 ``CARBON_REJECTED_KEEP_DAYS`` (default 7) or, newest first, beyond
-``CARBON_REJECTED_KEEP_MB`` in all (default 200); the record stays with its sha256, size,
-filename, errors and counts, and ``content_purged_at`` says when the bytes went. The purge
+``CARBON_REJECTED_KEEP_MB`` in all (default 200; ``carbon.settings.ImportSettings``); the
+record stays with its sha256, size, filename, errors and counts, and ``content_purged_at``
+says when the bytes went. The purge
 runs after each rejection (one indexed query over the rejected files still held) and on
 ``carbon imports purge``. Imported files are never purged: their rows point at them.
 """
@@ -12,12 +13,12 @@ runs after each rejection (one indexed query over the rejected files still held)
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from carbon.settings import ImportSettings
 from carbon.store.models import ImportRow, utcnow
 
 
@@ -27,15 +28,9 @@ class Retention:
     max_bytes: int = 200 * 1_000_000
 
 
-def retention_from_env() -> Retention:
+def retention(settings: ImportSettings) -> Retention:
     """CARBON_REJECTED_KEEP_DAYS (default 7) and CARBON_REJECTED_KEEP_MB (default 200)."""
-    default = Retention()
-    days = os.environ.get("CARBON_REJECTED_KEEP_DAYS")
-    mb = os.environ.get("CARBON_REJECTED_KEEP_MB")
-    return Retention(
-        days=float(days) if days else default.days,
-        max_bytes=int(float(mb) * 1_000_000) if mb else default.max_bytes,
-    )
+    return Retention(days=settings.rejected_keep_days, max_bytes=settings.rejected_keep_bytes)
 
 
 @dataclass

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -25,8 +24,17 @@ from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
 from carbon.services import audit, identity
 from carbon.services.import_checks import FactorCheck
-from carbon.services.import_retention import purge_rejected, retention_from_env
+from carbon.services.import_retention import purge_rejected, retention
 from carbon.services.jobs import enqueue_recompute
+from carbon.services.views import (
+    ChangeView,
+    ErrorTotalsView,
+    ImportResultView,
+    JobView,
+    QueuedJobView,
+    cell_error_view,
+)
+from carbon.settings import ImportSettings
 from carbon.store.analyze import analyze_after_bulk
 from carbon.store.bulk import insert_many
 from carbon.store.db import Database
@@ -36,7 +44,7 @@ from importers.template import Limits, read_template
 
 Progress = Callable[[int, int], None]
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "division", "section", "region_code")
-MAX_LISTED = 2000  # changes listed in a result (all are counted)
+MAX_LISTED = 2000  # changed rows, and added rows, listed in a result (all are counted)
 ALL_FIELDS = itemgetter(*FIELD_KEYS)
 N_FIELDS = len(FIELD_KEYS)
 INPUT_COLUMNS = (
@@ -71,9 +79,13 @@ class ImportResult:
     warnings: list[CellError] = field(default_factory=list)
     enterprises: list[str] = field(default_factory=list)
     import_id: int | None = None
-    changes: list[dict[str, Any]] = field(default_factory=list)
+    # Real changes, each list capped at MAX_LISTED (all are counted in rows_*): changed
+    # enterprise-months (old → new), and in a dry run the added ones too.
+    changed_rows: list[ChangeView] = field(default_factory=list)
+    added_rows: list[ChangeView] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # USCCs with a row added or changed
     job_id: int | None = None  # the recomputation this import queued
-    job: dict[str, Any] | None = None  # its state, when it has been run
+    job: JobView | None = None  # its state, when it has been run
     # a rejected file: every cell error counted (total, per column, per kind); ``errors``
     # holds the first CARBON_MAX_ERRORS of them (importers.limits)
     error_counts: dict[str, Any] | None = None
@@ -82,8 +94,23 @@ class ImportResult:
     def exit_code(self) -> int:
         return 1 if self.status == "rejected" else 0
 
-    def as_dict(self, *, max_changes: int = 200) -> dict[str, Any]:
-        d: dict[str, Any] = {
+    @property
+    def changes(self) -> list[ChangeView]:
+        """The real changes listed: changed rows first, then added ones (a dry run)."""
+        return [*self.changed_rows, *self.added_rows]
+
+    def as_dict(self, *, max_changes: int = 200) -> ImportResultView:
+        """The answer to the upload (``carbon.services.views.ImportResultView``). A dry run
+        lists what would change (changed rows, old → new, then added rows) and counts what
+        it leaves alone; ``changes_truncated``: more real changes than listed."""
+        dry_run = self.status == "dry_run"
+        real = self.rows_changed + (self.rows_added if dry_run else 0)  # an import lists changes only
+        listed = self.changes[:max_changes]
+        totals = error_totals(self)
+        job: JobView | QueuedJobView | None = self.job
+        if job is None and self.job_id is not None:
+            job = {"id": self.job_id, "status": "queued"}
+        d: ImportResultView = {
             "status": self.status,
             "sha256": self.sha256,
             "filename": self.filename,
@@ -93,43 +120,40 @@ class ImportResult:
             "rows_added": self.rows_added,
             "rows_changed": self.rows_changed,
             "rows_unchanged": self.rows_unchanged,
-            "errors": [e.as_dict() for e in self.errors],
-            "warnings": [w.as_dict() for w in self.warnings[:MAX_ERRORS]],
+            "errors": [cell_error_view(e) for e in self.errors],
+            "warnings": [cell_error_view(w) for w in self.warnings[:MAX_ERRORS]],
             "enterprises": self.enterprises,
-            "changes": self.changes[:max_changes],
-            "changes_truncated": len(self.changes) > max_changes,
+            "changes": listed,
+            "changes_truncated": real > len(listed),
+            "warnings_total": totals["warnings_total"],
+            "job": job,
         }
-        d.update(error_totals(self))
-        d["job"] = (
-            self.job
-            if self.job is not None
-            else ({"id": self.job_id, "status": "queued"} if self.job_id is not None else None)
-        )
-        if self.job is not None and self.job.get("status") == "done":
+        if "errors_total" in totals and "error_counts" in totals:  # a rejected file
+            d["errors_total"], d["error_counts"] = totals["errors_total"], totals["error_counts"]
+        if dry_run:
+            untouched = len(set(self.enterprises) - self.touched)
+            d["unchanged"] = {"rows": self.rows_unchanged, "enterprises": untouched}
+        if self.job is not None and self.job["status"] == "done":
             d["recomputed"] = self.job["result"]
         return d
 
 
-def limits_from_env() -> Limits:
-    """File limits: CARBON_MAX_ROWS (default 1,000,000), CARBON_MAX_UNPACKED_MB (1,024),
-    CARBON_MAX_LINE_KB (a CSV line, 64) and CARBON_MAX_ERRORS (cell errors kept, 1,000)."""
-    default = Limits()
-    rows = os.environ.get("CARBON_MAX_ROWS")
-    unpacked = os.environ.get("CARBON_MAX_UNPACKED_MB")
-    line_kb = os.environ.get("CARBON_MAX_LINE_KB")
-    max_errors = os.environ.get("CARBON_MAX_ERRORS")
+def import_limits(settings: ImportSettings) -> Limits:
+    """File limits (``carbon.settings.ImportSettings``): CARBON_MAX_ROWS (default 1,000,000),
+    CARBON_MAX_UNPACKED_MB (1 GiB), CARBON_MAX_LINE_KB (a CSV line, 64) and CARBON_MAX_ERRORS
+    (cell errors kept, 1,000)."""
     return Limits(
-        max_rows=int(rows) if rows else default.max_rows,
-        max_uncompressed_bytes=int(float(unpacked) * 1e6) if unpacked else default.max_uncompressed_bytes,
-        max_line_bytes=int(float(line_kb) * 1024) if line_kb else default.max_line_bytes,
-        max_errors=int(max_errors) if max_errors else default.max_errors,
+        max_rows=settings.max_rows,
+        max_uncompressed_bytes=settings.max_unpacked_bytes,
+        max_line_bytes=settings.max_line_bytes,
+        max_errors=settings.max_errors,
     )
 
 
-def error_totals(result: ImportResult) -> dict[str, Any]:
+def error_totals(result: ImportResult) -> ErrorTotalsView:
     """What an answer says beside its (capped) lists: how many errors and warnings in all,
     and the errors counted per column and kind."""
-    out: dict[str, Any] = {"warnings_total": len(result.warnings)}
+    out: ErrorTotalsView = {"warnings_total": len(result.warnings)}
     if result.error_counts is not None:
         out["errors_total"] = result.error_counts["total"]
         out["error_counts"] = result.error_counts
@@ -213,7 +237,8 @@ def _import(
         writer = _ChunkWriter(session, data, filename, digest, dry_run=dry_run, uploader=uploader)
         # Writing on a second thread was measured slower: the GIL serialises more than
         # SQLite overlaps.
-        parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits_from_env())
+        limits = import_limits(db.settings.imports)
+        parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits)
         parsed.errors.extend(writer.errors)
         parsed.errors.extend(writer.factors.errors(parsed.columns))
         if not parsed.errors:
@@ -236,7 +261,7 @@ def _import(
                 session, data, filename, digest, parsed.columns, result, uploader
             ).id
             _audit(session, uploader, result.import_id, filename, result)
-            purge_rejected(session, retention_from_env())  # older rejected files' bytes
+            purge_rejected(session, retention(db.settings.imports))  # older rejected files' bytes
         return result
 
 
@@ -294,6 +319,20 @@ def _same_figures(a: dict[str, Any] | None, b: dict[str, float] | None) -> bool:
     """Two stored figure maps (feedstock, coefficients) agree; None and {} are the same."""
     a, b = a or {}, b or {}
     return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+
+
+def _change(r: MonthlyRecord, action: str, fields: dict[str, tuple[Any, Any]] | None = None) -> ChangeView:
+    """An enterprise-month the file adds or changes (``fields``: old and new values)."""
+    out: ChangeView = {
+        "uscc": r.uscc,
+        "period": str(r.period),
+        "action": action,
+        "sheet": r.sheet,
+        "row": r.row,
+    }
+    if fields is not None:
+        out["fields"] = {k: {"old": o, "new": n} for k, (o, n) in fields.items()}
+    return out
 
 
 # What a file must say of an enterprise the service does not know yet.
@@ -388,7 +427,7 @@ class _ChunkWriter:
         now = utcnow()
         insert_many(
             session,
-            Enterprise.__table__,
+            cast(Table, Enterprise.__table__),
             (*ENTERPRISE_COLUMNS, "created_at", "updated_at"),
             ((*[a[k] for k in ENTERPRISE_COLUMNS], now, now) for a in new),
         )
@@ -462,15 +501,9 @@ class _ChunkWriter:
             ]  # fmt: skip
             result.rows_added += len(records)
             if self.dry_run:
-                result.changes.extend(
-                    {
-                        "uscc": r.uscc,
-                        "period": str(r.period),
-                        "action": "added",
-                        "sheet": r.sheet,
-                        "row": r.row,
-                    }
-                    for r in records[: max(0, MAX_LISTED - len(result.changes))]
+                result.touched.update(r.uscc for r in records)
+                result.added_rows.extend(
+                    _change(r, "added") for r in records[: max(0, MAX_LISTED - len(result.added_rows))]
                 )
             records = []
         else:
@@ -492,45 +525,21 @@ class _ChunkWriter:
                     elif not _same_figures(getattr(old, k), new):
                         changed[k] = (getattr(old, k), new or None)
                 if not changed:
-                    result.rows_unchanged += 1
-                    if self.dry_run and len(result.changes) < MAX_LISTED:
-                        result.changes.append(
-                            {
-                                "uscc": rec.uscc,
-                                "period": str(rec.period),
-                                "action": "unchanged",
-                                "sheet": rec.sheet,
-                                "row": rec.row,
-                            }
-                        )
+                    result.rows_unchanged += 1  # counted, not listed
                     continue
                 # Columns the new file does not have keep their earlier values.
                 values = {**{k: getattr(old, k) for k in FIELD_KEYS}, **values}
                 revision = old.revision + 1
                 to_retire.append(old.id)
                 result.rows_changed += 1
-                result.changes.append(
-                    {
-                        "uscc": rec.uscc,
-                        "period": str(rec.period),
-                        "action": "changed",
-                        "sheet": rec.sheet,
-                        "row": rec.row,
-                        "fields": {k: {"old": o, "new": n} for k, (o, n) in changed.items()},
-                    }
-                )
+                result.touched.add(rec.uscc)
+                if len(result.changed_rows) < MAX_LISTED:
+                    result.changed_rows.append(_change(rec, "changed", changed))
             else:
                 result.rows_added += 1
-                if self.dry_run and len(result.changes) < MAX_LISTED:
-                    result.changes.append(
-                        {
-                            "uscc": rec.uscc,
-                            "period": str(rec.period),
-                            "action": "added",
-                            "sheet": rec.sheet,
-                            "row": rec.row,
-                        }
-                    )
+                result.touched.add(rec.uscc)
+                if self.dry_run and len(result.added_rows) < MAX_LISTED:
+                    result.added_rows.append(_change(rec, "added"))
             # A sheet with every column (the template) takes the C fast path.
             quantities = ALL_FIELDS(values) if len(values) == N_FIELDS else tuple(map(values.get, FIELD_KEYS))
             to_insert.append(
@@ -557,7 +566,7 @@ class _ChunkWriter:
             )
         if to_insert:
             self.years.update(r[1] for r in to_insert)
-            insert_many(self.session, MonthlyInput.__table__, INPUT_COLUMNS, to_insert)
+            insert_many(self.session, cast(Table, MonthlyInput.__table__), INPUT_COLUMNS, to_insert)
 
     def finish(self, parsed: ParsedFile) -> ImportResult:
         result, session = self.result, self.session

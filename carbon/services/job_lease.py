@@ -4,76 +4,62 @@ A runner that claims a job refreshes its ``heartbeat_at`` every few seconds from
 background thread. A job ``running`` whose heartbeat is older than the lease belongs to a
 runner that is gone (kill -9, a lost machine): any runner queues it again, or fails it with
 the reason once it has had every attempt. A job that raised is queued again after a
-backoff. Settings come from the environment, read when used:
+backoff. The settings are the database's ``JobSettings`` (``carbon.settings``):
 
-- ``CARBON_JOB_LEASE_S`` (60): a heartbeat older than this means the runner is gone;
-- ``CARBON_JOB_HEARTBEAT_S`` (5, at most a third of the lease);
-- ``CARBON_JOB_BACKOFF`` ("5,30,120"): seconds before each retry; one more attempt than
-  there are numbers (so 4 by default: the first run and three retries).
+- ``lease_s`` (CARBON_JOB_LEASE_S, 60): a heartbeat older than this means the runner is gone;
+- ``heartbeat_interval`` (CARBON_JOB_HEARTBEAT_S, 5, at most a third of the lease);
+- ``backoff_s`` (CARBON_JOB_BACKOFF, "5,30,120"): seconds before each retry; one more
+  attempt than there are numbers (so 4 by default: the first run and three retries).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime, timedelta
 from types import TracebackType
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy.orm import Session
 
+from carbon.settings import JobSettings
 from carbon.store.db import Database
 from carbon.store.models import Job, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
 
-def lease_s() -> float:
-    return float(os.environ.get("CARBON_JOB_LEASE_S", "60"))
-
-
-def heartbeat_s() -> float:
-    default = min(5.0, lease_s() / 3)
-    return float(os.environ.get("CARBON_JOB_HEARTBEAT_S", default))
-
-
-def backoff_s() -> tuple[float, ...]:
-    raw = os.environ.get("CARBON_JOB_BACKOFF", "5,30,120")
-    return tuple(float(x) for x in raw.split(",") if x.strip())
-
-
-def max_attempts() -> int:
-    return len(backoff_s()) + 1
-
-
-def retry_delay(attempt: int) -> float | None:
-    """Seconds before the run after ``attempt`` (1-based), or None when it was the last."""
-    delays = backoff_s()
-    return delays[attempt - 1] if attempt <= len(delays) else None
+def rows_changed(session: Session, statement: Any) -> int:
+    """Run an UPDATE; how many rows it changed."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def beat(db: Database, job_id: int, attempt: int) -> bool:
     """Refresh a running job's heartbeat; False if this runner no longer holds it."""
     with db.unit_of_work() as session:
         return bool(
-            session.execute(
+            rows_changed(
+                session,
                 update(Job)
                 .where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
-                .values(heartbeat_at=utcnow())
-            ).rowcount
+                .values(heartbeat_at=utcnow()),
+            )
         )
 
 
 class Heartbeat:
-    """``with Heartbeat(db, job_id, attempt):`` refreshes the heartbeat until the block ends."""
+    """``with Heartbeat(db, job_id, attempt):`` refreshes the heartbeat until the block ends,
+    every ``interval`` seconds (the database's ``jobs.heartbeat_interval`` by default)."""
 
-    def __init__(self, db: Database, job_id: int, attempt: int) -> None:
+    def __init__(self, db: Database, job_id: int, attempt: int, interval: float | None = None) -> None:
         self.db, self.job_id, self.attempt = db, job_id, attempt
+        self.interval = interval if interval is not None else db.settings.jobs.heartbeat_interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"carbon-job-{job_id}-heartbeat", daemon=True)
 
     def _run(self) -> None:
-        interval = heartbeat_s()
+        interval = self.interval
         while not self._stop.wait(interval):
             try:
                 if not beat(self.db, self.job_id, self.attempt):
@@ -93,7 +79,7 @@ class Heartbeat:
         self._thread.join(timeout=60)
 
 
-def _last_sign_of_life() -> object:
+def _last_sign_of_life() -> ColumnElement[datetime]:
     return func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
 
 
@@ -102,10 +88,14 @@ def heartbeat_age(job: Job, now: datetime | None = None) -> float:
     return ((now or utcnow()) - as_utc(seen)).total_seconds()
 
 
-def requeue_stale(db: Database, *, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
+def requeue_stale(
+    db: Database, *, exclude: set[int] | frozenset[int] = frozenset(), settings: JobSettings | None = None
+) -> list[int]:
     """Queue again (or fail, after the last attempt) every running job whose heartbeat is
-    older than the lease, except ``exclude`` (this process's own). The ids queued again."""
-    lease = lease_s()
+    older than the lease, except ``exclude`` (this process's own). The ids queued again.
+    ``settings``: the lease and attempts (the database's ``jobs`` settings by default)."""
+    settings = settings if settings is not None else db.settings.jobs
+    lease = settings.lease_s
     now = utcnow()
     cutoff = now - timedelta(seconds=lease)
     requeued: list[int] = []
@@ -118,7 +108,8 @@ def requeue_stale(db: Database, *, exclude: set[int] | frozenset[int] = frozense
                 continue
             gone = f"the runner stopped (no heartbeat for {lease:g} s) in attempt {attempts}"
             zh = f"执行任务的进程已中断（{lease:g}秒无心跳，第{attempts}次尝试）"
-            if attempts >= max_attempts():
+            values: dict[str, Any]
+            if attempts >= settings.max_attempts:
                 values = {
                     "status": "failed",
                     "finished_at": now,
@@ -130,12 +121,13 @@ def requeue_stale(db: Database, *, exclude: set[int] | frozenset[int] = frozense
                     "run_after": None,
                     "error": f"{gone}; queued again / {zh}，已重新排队",
                 }
-            done = session.execute(
+            done = rows_changed(
+                session,
                 update(Job)
                 .where(Job.id == job_id, Job.status == "running", Job.attempts == attempts)
                 .where(_last_sign_of_life() < cutoff)
-                .values(**values)
-            ).rowcount
+                .values(**values),
+            )
             if done and values["status"] == "queued":
                 requeued.append(job_id)
             if done:

@@ -13,12 +13,15 @@ Each run is an attempt: ``done``, or on an error queued again after a backoff, a
 ``failed`` with the reason after the last attempt. A collision with a concurrent
 recomputation (a serialization failure, a one-current-row index) is run again at once.
 An identical recomputation requested while one is still queued joins it.
+
+Leases, retries and worker threads follow the database's ``JobSettings``
+(``db.settings.jobs``, ``carbon.settings``). What a kind of job does is looked up in
+``HANDLERS``; tests replace or wrap a handler there (a slow job, one that raises).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 import time
@@ -36,6 +39,8 @@ from sqlalchemy.orm import Session
 from carbon.domain.errors import CarbonError, NotFound
 from carbon.services import job_lease
 from carbon.services.compute import recompute
+from carbon.services.views import JobRecord, job_record
+from carbon.settings import JobSettings
 from carbon.store.db import Database
 from carbon.store.models import Job, as_utc, utcnow
 
@@ -81,22 +86,14 @@ def requesters(job: Job) -> set[int]:
     return {u for u in (job.requested_by, *merged) if u is not None}
 
 
-def _test_hooks() -> None:
-    """For tests of the queue only: a slow job (to kill its worker) or one that raises."""
-    delay = os.environ.get("CARBON_TEST_JOB_DELAY")
-    if delay:
-        time.sleep(float(delay))
-    if os.environ.get("CARBON_TEST_JOB_FAIL"):
-        raise RuntimeError("CARBON_TEST_JOB_FAIL is set")
-
-
 def _recompute(session: Session, job: Job) -> dict[str, Any]:
-    _test_hooks()
     p = job.params
     return recompute(session, p["years"], reason=p.get("reason", "import"), import_id=job.import_id).as_dict()
 
 
-HANDLERS: dict[str, Callable[[Session, Job], dict[str, Any]]] = {"recompute": _recompute}
+Handler = Callable[[Session, Job], dict[str, Any]]
+# What each kind of job does, in the job's snapshot; its result is stored on the job.
+HANDLERS: dict[str, Handler] = {"recompute": _recompute}
 
 
 @dataclass
@@ -111,7 +108,8 @@ def _claim(db: Database, job_id: int) -> int | None:
     """Take a queued job that is due: the attempt number, or None if it is not ours to run."""
     now = utcnow()
     with db.unit_of_work() as session:
-        claimed = session.execute(
+        claimed = job_lease.rows_changed(
+            session,
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
             .where(or_(Job.run_after.is_(None), Job.run_after <= now))
@@ -122,8 +120,8 @@ def _claim(db: Database, job_id: int) -> int | None:
                 attempts=Job.attempts + 1,
                 run_after=None,
                 dedupe_key=None,
-            )  # fmt: skip
-        ).rowcount
+            ),  # fmt: skip
+        )
         if not claimed:
             return None
         return int(session.scalar(select(Job.attempts).where(Job.id == job_id)) or 1)
@@ -163,7 +161,8 @@ def _settle(
     """Record the attempt's outcome (only if the job is still this attempt's); the retry delay."""
     now = utcnow()
     mine = (Job.id == job_id, Job.status == "running", Job.attempts == attempt)
-    delay = None if exc is None else job_lease.retry_delay(attempt)
+    settings = db.settings.jobs
+    delay = None if exc is None else settings.retry_delay(attempt)
     if exc is None:
         values: dict[str, Any] = {"status": "done", "result": result, "error": None, "finished_at": now}
     elif delay is None:
@@ -172,11 +171,11 @@ def _settle(
     else:
         values = {
             "status": "queued", "run_after": now + timedelta(seconds=delay),
-            "error": f"{_reason(exc)} (attempt {attempt} of {job_lease.max_attempts()}; again in {delay:g} s "
+            "error": f"{_reason(exc)} (attempt {attempt} of {settings.max_attempts}; again in {delay:g} s "
                      f"/ 第{attempt}次失败，{delay:g}秒后重试)",
         }  # fmt: skip
     with db.unit_of_work() as session:
-        if not session.execute(update(Job).where(*mine).values(**values)).rowcount:
+        if not job_lease.rows_changed(session, update(Job).where(*mine).values(**values)):
             log.warning("job %s: attempt %s lost its lease; its outcome is not recorded", job_id, attempt)
             return None
     return delay
@@ -188,10 +187,11 @@ def _look_again(db: Database, job: Job) -> float | None:
     if job.status == "queued":
         return max(0.0, (as_utc(job.run_after) - now).total_seconds()) if job.run_after else 0.0
     if job.status == "running":
-        left = job_lease.lease_s() - job_lease.heartbeat_age(job, now)
-        if left < 0 and job.id in job_lease.requeue_stale(db):
+        settings = db.settings.jobs
+        left = settings.lease_s - job_lease.heartbeat_age(job, now)
+        if left < 0 and job.id in job_lease.requeue_stale(db, settings=settings):
             return 0.0
-        return max(left, 0.0) + job_lease.heartbeat_s()
+        return max(left, 0.0) + settings.heartbeat_interval
     return None
 
 
@@ -232,28 +232,11 @@ def job_view(db: Database, job_id: int) -> Job:
         return job
 
 
-def _iso(t: Any) -> str | None:
-    return as_utc(t).isoformat() if t else None
-
-
-def job_dict(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "params": job.params,
-        "import_id": job.import_id,
-        "requested_by": job.requested_by,
-        "result": job.result,
-        "error": job.error,
-        "attempts": job.attempts,
-        "max_attempts": job_lease.max_attempts(),
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "heartbeat_at": _iso(job.heartbeat_at) if job.status == "running" else None,
-        "run_after": _iso(job.run_after) if job.status == "queued" else None,
-        "finished_at": _iso(job.finished_at),
-    }
+def job_dict(job: Job, settings: JobSettings) -> JobRecord:
+    """The job with who asked for it (``carbon.services.views.job_record``); what others may
+    see of it: ``carbon.services.access.job_view_for``. ``max_attempts`` comes from
+    ``settings``: the database's (``db.settings.jobs``)."""
+    return job_record(job, settings.max_attempts)
 
 
 def pending(db: Database, *, due_only: bool = False) -> list[int]:
@@ -275,8 +258,10 @@ class Runner(Protocol):
     def shutdown(self) -> None: ...
 
 
-def make_runner(db: Database, mode: str) -> Runner:
-    """``eager`` or ``thread`` (in this process), or ``celery`` (CARBON_BROKER_URL)."""
+def make_runner(db: Database, mode: str | None = None) -> Runner:
+    """``eager`` or ``thread`` (in this process), or ``celery`` (CARBON_BROKER_URL); by
+    default the database's ``jobs.mode`` (CARBON_JOBS)."""
+    mode = mode if mode is not None else db.settings.jobs.mode
     if mode == "celery":
         from carbon.services.queue import CeleryRunner
 
@@ -286,15 +271,16 @@ def make_runner(db: Database, mode: str) -> Runner:
 
 class InProcessRunner:
     """Runs jobs in this process: ``eager`` at once (retries included), or ``thread`` on
-    worker threads (``CARBON_JOB_THREADS``, default 1) with a sweeper that queues again the
-    jobs of runners that died and starts retries that are due."""
+    worker threads (``threads``, by default the database's ``jobs.threads``,
+    CARBON_JOB_THREADS) with a sweeper that queues again the jobs of runners that died and
+    starts retries that are due."""
 
     def __init__(self, db: Database, mode: str = "eager", threads: int | None = None) -> None:
         if mode not in ("eager", "thread"):
             raise ValueError(f"job mode must be eager or thread, not {mode!r}")
         self.db = db
         self.mode = mode
-        self.threads = threads or int(os.environ.get("CARBON_JOB_THREADS", "1"))
+        self.threads = threads or db.settings.jobs.threads
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._submitted: set[int] = set()  # waiting in the pool or running here
@@ -339,10 +325,12 @@ class InProcessRunner:
                 self.submit(job_id)
 
     @staticmethod
-    def _sweep_loop(ref: weakref.ReferenceType[InProcessRunner], stop: threading.Event) -> None:
+    def _sweep_loop(
+        ref: weakref.ReferenceType[InProcessRunner], stop: threading.Event, lease_s: float
+    ) -> None:
         """Sweep every few seconds until shut down, or until the runner is gone (an app
         dropped without ``shutdown``: the thread holds it only weakly)."""
-        interval = max(1.0, min(30.0, job_lease.lease_s() / 4))
+        interval = max(1.0, min(30.0, lease_s / 4))
         while not stop.wait(interval):
             runner = ref()
             if runner is None:
@@ -362,7 +350,7 @@ class InProcessRunner:
         if self.mode == "thread" and self._sweeper is None:
             self._sweeper = threading.Thread(
                 target=self._sweep_loop,
-                args=(weakref.ref(self), self._stop),
+                args=(weakref.ref(self), self._stop, self.db.settings.jobs.lease_s),
                 name="carbon-jobs-sweeper",
                 daemon=True,
             )

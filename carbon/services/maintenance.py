@@ -2,7 +2,8 @@
 and restores, and verifying the audit log's hash chain (docs/deployment.md).
 
 These open the database without requiring the newest schema (``check=False``): upgrading
-and restoring are how it gets there.
+and restoring are how it gets there. Each takes the ``settings`` the caller loaded (read
+from the environment when not given).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from carbon.domain.errors import CarbonError
 from carbon.services import audit, auth, reference
+from carbon.settings import Settings
 from carbon.store import backup, roles
 from carbon.store.db import Database, current_revision, head_revision, safe_url, upgrade
 from carbon.store.models import AuditEntry, ImportRow
@@ -27,9 +29,9 @@ class Refused(CarbonError):
     code = "refused"
 
 
-def upgrade_database(url: str | None) -> dict[str, Any]:
+def upgrade_database(url: str | None, settings: Settings | None = None) -> dict[str, Any]:
     """Run the migrations up to the newest, then register the shipped reference data."""
-    db = Database(url, check=False)
+    db = Database(url, check=False, settings=settings)
     try:
         before, after = upgrade(db.engine)
         with db.unit_of_work() as session:
@@ -39,10 +41,10 @@ def upgrade_database(url: str | None) -> dict[str, Any]:
         db.dispose()
 
 
-def grant_app_role(url: str | None, role: str) -> dict[str, Any]:
+def grant_app_role(url: str | None, role: str, settings: Settings | None = None) -> dict[str, Any]:
     """Give ``role`` the application's grants in the URL's schema (run as its owner); refused
     for a role that could bypass the audit log's triggers."""
-    db = Database(url)
+    db = Database(url, settings=settings)
     try:
         if db.dialect != "postgresql":
             raise Refused("roles exist on PostgreSQL only / 仅 PostgreSQL 支持数据库角色")
@@ -72,10 +74,10 @@ def _contents(db: Database) -> dict[str, Any]:
     return {"imports": n, "import_bytes": int(size), "audit_entries": entries}
 
 
-def backup_database(url: str | None, file: Path) -> dict[str, Any]:
+def backup_database(url: str | None, file: Path, settings: Settings | None = None) -> dict[str, Any]:
     """The whole database to ``file`` (written beside it, then renamed): a SQLite file, or a
     PostgreSQL custom-format dump. The archived workbooks are in it."""
-    db = Database(url, check=False)
+    db = Database(url, check=False, settings=settings)
     part = file.with_name(file.name + ".part")
     try:
         if db.dialect == "sqlite":
@@ -108,10 +110,12 @@ def _check_format(db: Database, file: Path) -> None:
         raise backup.BackupError(f"{file} is not {kind}: not a backup for this database / 备份文件格式不符")
 
 
-def restore_database(url: str | None, file: Path, *, force: bool = False) -> dict[str, Any]:
+def restore_database(
+    url: str | None, file: Path, *, force: bool = False, settings: Settings | None = None
+) -> dict[str, Any]:
     """Restore ``file`` into the database, which must be empty unless ``force``; then check
     the audit log's hash chain (when the restored schema is the newest)."""
-    db = Database(url, check=False)
+    db = Database(url, check=False, settings=settings)
     try:
         _check_format(db, file)
         tables = _tables(db)

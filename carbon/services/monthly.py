@@ -16,8 +16,12 @@ Emissions are the linear accounting of those sums (``account_matrix``) with each
 own factor set, as the stored annual accounts are, so a month's region total is exactly
 the sum of the enterprises' monthly accounts.
 
-What goes to ``reports.monthly`` is a plain dict of JSON types (the reports package
-knows no database); its layout is documented there.
+What goes to the renderers is ``reports.monthly_data.MonthlyReportData``: plain JSON types
+(the reports package knows no database), typed once there.
+
+- ``monthly_report``: both files written into a folder, and a summary (the CLI);
+- ``monthly_report_file``: one format's bytes and file name (a download);
+- ``report_data``: the figures alone.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -41,16 +46,33 @@ from carbon.domain.factors import PARTS
 from carbon.domain.identifiers import Period, region_prefix, region_problem
 from carbon.domain.quantities import ECONOMIC_KEYS
 from carbon.domain.rating import FULL_YEAR, mask_months
+from carbon.domain.vocabulary import CLASSES, COLOURS, Colour
 from carbon.services import reference
 from carbon.services.annual import input_columns
 from carbon.services.compute import policy
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, MonthlyInput, RatingRow
+from reports.monthly_data import (
+    CountyRow,
+    GridFactor,
+    GroupFigures,
+    HighCarbonRow,
+    IndustryRow,
+    LargestRow,
+    MissingMonthRow,
+    MissingValueAddedRow,
+    MonthlyReportData,
+    PeriodFigures,
+    RatingSummary,
+    Ref,
+    Totals,
+    Who,
+)
 
 LARGEST_EMITTERS = 20
-COLOURS = ("dark_green", "light_green", "yellow", "red")
 GRADES = ("1", "2", "3", "4", "5")
-CLASSES = ("low", "medium", "high")
+FORMATS = ("xlsx", "pdf")
+Format = Literal["xlsx", "pdf"]
 
 _E = [PARTS.index(p) for p in EMISSION_PARTS]
 _TCE = PARTS.index("energy_tce")
@@ -67,11 +89,21 @@ def file_names(region: str, month: str) -> tuple[str, str]:
     return f"{stem}.xlsx", f"{stem}.pdf"
 
 
-def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict[str, Any]:
-    """Build the report of ``region`` (GB/T 2260 scope) for ``month`` and write both files."""
-    from reports.monthly import render_pdf, render_xlsx
-    from reports.regions import region_name
+def renderer(fmt: Format) -> Callable[[MonthlyReportData], bytes]:
+    """The renderer of one format: ``reports.monthly_xlsx`` or ``reports.monthly_pdf``."""
+    if fmt == "xlsx":
+        from reports.monthly_xlsx import render_monthly_xlsx
 
+        return render_monthly_xlsx
+    if fmt == "pdf":
+        from reports.monthly_pdf import render_monthly_pdf
+
+        return render_monthly_pdf
+    raise InvalidValue(f"format must be one of {', '.join(FORMATS)} / 格式应为xlsx或pdf")
+
+
+def build_report_data(db: Database, region: str, month: str) -> tuple[str, Period, MonthlyReportData]:
+    """The checked region and month, and the report's figures stamped with the time."""
     region = (region or "").strip()
     problem = region_problem(region)
     if problem:
@@ -80,11 +112,27 @@ def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict
         period = Period.parse(month or "")
     except ValueError as exc:
         raise InvalidValue(str(exc)) from exc
-
     with db.read() as session:
         data = report_data(session, region, period)
     data["generated_at"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    return region, period, data
 
+
+def monthly_report_file(db: Database, region: str, month: str, fmt: Format) -> tuple[bytes, str]:
+    """The report of ``region`` for ``month`` in one format (``xlsx`` or ``pdf``): its
+    bytes and its file name (``file_names``)."""
+    render = renderer(fmt)
+    region, period, data = build_report_data(db, region, month)
+    xlsx_name, pdf_name = file_names(region, str(period))
+    return render(data), xlsx_name if fmt == "xlsx" else pdf_name
+
+
+def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict[str, Any]:
+    """Build the report of ``region`` (GB/T 2260 scope) for ``month``, write both files into
+    ``out_dir`` and say what they hold."""
+    from reports.regions import region_name
+
+    region, period, data = build_report_data(db, region, month)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -92,10 +140,10 @@ def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict
         raise InvalidValue(f"cannot create output folder {out}: {exc} / 无法创建输出目录") from exc
     xlsx_name, pdf_name = file_names(region, str(period))
     xlsx_path, pdf_path = out / xlsx_name, out / pdf_name
-    _write_atomically(xlsx_path, render_xlsx(data))
-    _write_atomically(pdf_path, render_pdf(data))
+    _write_atomically(xlsx_path, renderer("xlsx")(data))
+    _write_atomically(pdf_path, renderer("pdf")(data))
 
-    totals = data["totals"]
+    totals, ratings = data["totals"], data["ratings"]
     return {
         "region": region,
         "region_name": region_name(region),
@@ -110,10 +158,10 @@ def monthly_report(db: Database, region: str, month: str, out_dir: Path) -> dict
             "month": _pct(totals["yoy_month"]["total"]),
             "ytd": _pct(totals["yoy_ytd"]["total"]),
         },
-        "rating_year": data["ratings"]["year"],
-        "red": data["ratings"]["colours"]["red"],
-        "ratings": data["ratings"]["enterprises"],
-        "provisional_ratings": data["ratings"]["provisional"],
+        "rating_year": ratings["year"],
+        "red": ratings["colours"][Colour.RED],
+        "ratings": ratings["enterprises"],
+        "provisional_ratings": ratings.get("provisional", 0),
         "factor_set": data["quality"]["factor_set"],
         "methodology": data["quality"]["methodology"],
     }
@@ -157,15 +205,15 @@ class _Year:
 
     @property
     def month_total(self) -> FloatArray:
-        return self.month[:, _E].sum(axis=1)
+        return np.asarray(self.month[:, _E].sum(axis=1), dtype=np.float64)
 
     @property
     def ytd_total(self) -> FloatArray:
-        return self.ytd[:, _E].sum(axis=1)
+        return np.asarray(self.ytd[:, _E].sum(axis=1), dtype=np.float64)
 
 
-def report_data(session: Session, region: str, period: Period) -> dict[str, Any]:
-    """Every figure of the report as plain data (see ``reports.monthly`` for the layout)."""
+def report_data(session: Session, region: str, period: Period) -> MonthlyReportData:
+    """Every figure of the report as plain data (``reports.monthly_data``)."""
     scope = Enterprise.region_code.startswith(region_prefix(region), autoescape=True)
     ents = session.execute(
         select(
@@ -198,7 +246,7 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
     prev_fs_ref = prev.factor_set or policy(session, period.year - 1)[0]
     ratings = _ratings(session, scope, period.year, position)
 
-    def who(i: int) -> dict[str, Any]:
+    def who(i: int) -> Who:
         e = ents[i]
         return {
             "uscc": e.uscc,
@@ -208,28 +256,28 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
             "division": e.division,
         }
 
-    totals = {
-        "month": _totals(cur.month, cur.month_econ, cur.has_month, cur.month_va_total),
-        "ytd": _totals(cur.ytd, cur.ytd_econ, cur.has_ytd, cur.ytd_va_total),
-        "previous_month": _totals(prev.month, prev.month_econ, prev.has_month, prev.month_va_total),
-        "previous_ytd": _totals(prev.ytd, prev.ytd_econ, prev.has_ytd, prev.ytd_va_total),
+    month = _totals(cur.month, cur.month_econ, cur.has_month, cur.month_va_total)
+    ytd = _totals(cur.ytd, cur.ytd_econ, cur.has_ytd, cur.ytd_va_total)
+    previous_month = _totals(prev.month, prev.month_econ, prev.has_month, prev.month_va_total)
+    previous_ytd = _totals(prev.ytd, prev.ytd_econ, prev.has_ytd, prev.ytd_va_total)
+    totals: Totals = {
+        "month": month,
+        "ytd": ytd,
+        "previous_month": previous_month,
+        "previous_ytd": previous_ytd,
+        "yoy_month": _yoy(month, previous_month),
+        "yoy_ytd": _yoy(ytd, previous_ytd),
     }
-    totals["yoy_month"] = _yoy(totals["month"], totals["previous_month"])
-    totals["yoy_ytd"] = _yoy(totals["ytd"], totals["previous_ytd"])
 
-    grade = ratings["grade_by_position"]
-    colour = ratings["colour_by_position"]
-
-    def status(i: int) -> dict[str, Any]:
-        r = ratings["rows"].get(i)
-        return {"provisional": bool(r and r["provisional"]), "months": r["months"] if r else None}
+    rows = ratings.rows
 
     cur_ytd_total = cur.ytd_total
     # Stable sort of a list already in USCC order: equal emissions stay in USCC order.
     order = np.argsort(-np.where(cur.has_ytd, cur_ytd_total, -np.inf), kind="stable")
-    largest = []
+    largest: list[LargestRow] = []
     for rank, i in enumerate((int(i) for i in order[:LARGEST_EMITTERS] if cur.has_ytd[i]), start=1):
         prev_ytd = float(prev.ytd_total[i]) if prev.has_ytd[i] else None
+        rated = rows.get(i, _UNRATED)
         largest.append(
             {
                 "rank": rank,
@@ -238,34 +286,38 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
                 "ytd_share": _ratio(float(cur_ytd_total[i]), totals["ytd"]["total"]),
                 "month_tco2": float(cur.month_total[i]) if cur.has_month[i] else None,
                 "yoy_ytd": _change(float(cur_ytd_total[i]), prev_ytd),
-                "grade": grade.get(i),
-                "colour": colour.get(i),
-                **status(i),
+                "grade": rated.grade,
+                "colour": rated.colour,
+                "provisional": rated.provisional,
+                "months": rated.months,
             }
         )
 
-    high_carbon = [
+    high_carbon: list[HighCarbonRow] = [
         {
             **who(i),
-            "grade": r["grade"],
-            "colour": r["colour"],
-            "score": r["score"],
-            "intensity": r["intensity"],
-            "intensity_class": r["intensity_class"],
-            "emissions": r["emissions"],
+            "grade": r.grade,
+            "colour": r.colour,
+            "score": r.score,
+            "intensity": r.intensity,
+            "intensity_class": r.intensity_class,
+            "emissions": r.emissions,
             "ytd_tco2": float(cur_ytd_total[i]) if cur.has_ytd[i] else None,
-            **status(i),
+            "provisional": r.provisional,
+            "months": r.months,
         }
         for i, r in sorted(
-            ((i, r) for i, r in ratings["rows"].items() if r["colour"] == "red"),
-            key=lambda item: (-item[1]["emissions"], ents[item[0]].uscc),
+            ((i, r) for i, r in rows.items() if r.colour == Colour.RED),
+            key=lambda item: (-item[1].emissions, ents[item[0]].uscc),
         )
     ]
 
     latest = _latest_periods(session, scope, position, n)
-    missing_month = [{**who(i), "latest_period": latest[i]} for i in np.flatnonzero(~cur.has_month).tolist()]
+    missing_month: list[MissingMonthRow] = [
+        {**who(i), "latest_period": latest[i]} for i in np.flatnonzero(~cur.has_month).tolist()
+    ]
     va_month = cur.month_econ[:, _VA]
-    missing_va = [
+    missing_va: list[MissingValueAddedRow] = [
         {**who(i), "value_added_ytd": float(cur.ytd_econ[i, _VA]) if cur.ytd_econ[i, _VA] > 0 else None}
         for i in np.flatnonzero(cur.has_month & (va_month <= 0)).tolist()
     ]
@@ -276,9 +328,9 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
         "year": period.year,
         "previous_year": period.year - 1,
         "totals": totals,
-        "by_industry": _groups(division, cur, prev, totals, "division", ratings["red_positions"]),
-        "by_county": _groups(county, cur, prev, totals, "region_code", ratings["red_positions"]),
-        "ratings": ratings["summary"],
+        "by_industry": _by_industry(division, cur, prev, totals, ratings.red_positions),
+        "by_county": _by_county(county, cur, prev, totals, ratings.red_positions),
+        "ratings": ratings.summary,
         "high_carbon": high_carbon,
         "largest": largest,
         "quality": {
@@ -293,7 +345,7 @@ def report_data(session: Session, region: str, period: Period) -> dict[str, Any]
             "factor_set": _ref(fs_ref),
             "methodology": _ref(m_ref),
             "previous_factor_set": _ref(prev_fs_ref),
-            "rating_methodologies": ratings["methodologies"],
+            "rating_methodologies": ratings.methodologies,
         },
     }
 
@@ -303,7 +355,7 @@ def _years(
 ) -> tuple[_Year, _Year]:
     """Month and year-to-date sums of every field per enterprise, this year and last."""
     in_month = MonthlyInput.month == period.month
-    reports_va = MonthlyInput.value_added.is_not(None)
+    reports_va = getattr(MonthlyInput, ECONOMIC_KEYS[_VA]).is_not(None)
     inputs = input_columns()
     # the inputs again over the months that report value added only
     cols = [
@@ -372,31 +424,41 @@ def _year(session: Session, year: int, table: FloatArray, idx: npt.NDArray[np.in
     return y
 
 
-def _totals(parts: FloatArray, econ: FloatArray, mask: BoolArray, va_total: FloatArray) -> dict[str, Any]:
+def _totals(parts: FloatArray, econ: FloatArray, mask: BoolArray, va_total: FloatArray) -> PeriodFigures:
     p = parts[mask]
     x = econ[mask]
     total = p[:, _E].sum(axis=1)
     covered = va_total[mask]
     va = x[:, _VA]
     with_va = va > 0
-    out: dict[str, Any] = {
+    part = {key: float(p[:, PARTS.index(key)].sum()) for key in EMISSION_PARTS}
+    economic = {key: float(x[:, j].sum()) for j, key in enumerate(ECONOMIC_KEYS)}
+    return {
         "enterprises": int(mask.sum()),
         "total": float(total.sum()),
-        **{part: float(p[:, PARTS.index(part)].sum()) for part in EMISSION_PARTS},
+        "fuel": part["fuel"],
+        "process": part["process"],
+        "electricity": part["electricity"],
+        "heat": part["heat"],
         "energy_tce": float(p[:, _TCE].sum()),
-        **{key: float(x[:, j].sum()) for j, key in enumerate(ECONOMIC_KEYS)},
+        "value_added": economic["value_added"],
+        "gross_output": economic["gross_output"],
+        "tax": economic["tax"],
         # Intensity over the enterprises that report value added, as the rating peers are,
         # and over the months they report it in (docs/methodology.md §6, §7): counting
         # emissions without value added would inflate it.
         "intensity": _ratio(float(covered[with_va].sum()), float(va[with_va].sum())),
         "intensity_enterprises": int(with_va.sum()),
     }
-    return out
 
 
-def _yoy(now: dict[str, Any], before: dict[str, Any]) -> dict[str, float | None]:
-    keys = ("total", *EMISSION_PARTS, "energy_tce", "value_added", "intensity")
-    return {k: _change(now[k], before[k] if before["enterprises"] else None) for k in keys}
+_YOY_KEYS = ("total", *EMISSION_PARTS, "energy_tce", "value_added", "intensity")
+
+
+def _yoy(now: PeriodFigures, before: PeriodFigures) -> dict[str, float | None]:
+    values: dict[str, Any] = {**now}
+    previous: dict[str, Any] = {**before}
+    return {k: _change(values[k], previous[k] if before["enterprises"] else None) for k in _YOY_KEYS}
 
 
 def _change(now: float | None, before: float | None) -> float | None:
@@ -410,20 +472,33 @@ def _ratio(a: float, b: float | None) -> float | None:
     return None if not b else a / b
 
 
+def _by_industry(
+    keys: npt.NDArray[Any], cur: _Year, prev: _Year, totals: Totals, red: set[int]
+) -> list[IndustryRow]:
+    """Sums per industry division, the largest year-to-date emissions first."""
+    rows: list[IndustryRow] = [
+        {"division": label, **figures} for label, figures in _groups(keys, cur, prev, totals, red)
+    ]
+    rows.sort(key=lambda r: (-r["ytd_tco2"], r["division"]))
+    return rows
+
+
+def _by_county(
+    keys: npt.NDArray[Any], cur: _Year, prev: _Year, totals: Totals, red: set[int]
+) -> list[CountyRow]:
+    """Sums per county, in code order."""
+    return [{"region_code": label, **figures} for label, figures in _groups(keys, cur, prev, totals, red)]
+
+
 def _groups(
-    keys: npt.NDArray[Any],
-    cur: _Year,
-    prev: _Year,
-    totals: dict[str, Any],
-    name: str,
-    red: set[int],
-) -> list[dict[str, Any]]:
-    """Sums per group (industry division or county) of the enterprises in scope."""
+    keys: npt.NDArray[Any], cur: _Year, prev: _Year, totals: Totals, red: set[int]
+) -> list[tuple[str, GroupFigures]]:
+    """Sums per group (industry division or county) of the enterprises in scope, in key order."""
     labels, inv = np.unique(keys.astype(str), return_inverse=True)
     g = len(labels)
 
     def s(w: npt.NDArray[Any]) -> FloatArray:
-        return np.bincount(inv, weights=w.astype(np.float64), minlength=g)
+        return np.bincount(inv, weights=w.astype(np.float64), minlength=g).astype(np.float64)
 
     known = s(np.ones(len(keys)))
     with_data = s(cur.has_month)
@@ -434,38 +509,63 @@ def _groups(
     va_ok = cur.has_ytd & (va > 0)
     e_va, va_sum = s(np.where(va_ok, cur.ytd_va_total, 0.0)), s(np.where(va_ok, va, 0.0))
     reds = s(np.isin(np.arange(len(keys)), list(red)))
-    out = []
+    out: list[tuple[str, GroupFigures]] = []
     for j, label in enumerate(labels.tolist()):
-        out.append(
-            {
-                name: label,
-                "enterprises_known": int(known[j]),
-                "enterprises": int(with_data[j]),
-                "month_tco2": float(month[j]),
-                "month_share": _ratio(float(month[j]), totals["month"]["total"]),
-                "ytd_tco2": float(ytd[j]),
-                "ytd_share": _ratio(float(ytd[j]), totals["ytd"]["total"]),
-                "previous_month_tco2": float(prev_month[j]) if prev_month_n[j] else None,
-                "previous_ytd_tco2": float(prev_ytd[j]) if prev_ytd_n[j] else None,
-                "yoy_month": _change(float(month[j]), float(prev_month[j]) if prev_month_n[j] else None),
-                "yoy_ytd": _change(float(ytd[j]), float(prev_ytd[j]) if prev_ytd_n[j] else None),
-                "intensity_ytd": _ratio(float(e_va[j]), float(va_sum[j])),
-                "red": int(reds[j]),
-            }
-        )
-    if name == "division":
-        out.sort(key=lambda r: (-r["ytd_tco2"], r[name]))
+        figures: GroupFigures = {
+            "enterprises_known": int(known[j]),
+            "enterprises": int(with_data[j]),
+            "month_tco2": float(month[j]),
+            "month_share": _ratio(float(month[j]), totals["month"]["total"]),
+            "ytd_tco2": float(ytd[j]),
+            "ytd_share": _ratio(float(ytd[j]), totals["ytd"]["total"]),
+            "previous_month_tco2": float(prev_month[j]) if prev_month_n[j] else None,
+            "previous_ytd_tco2": float(prev_ytd[j]) if prev_ytd_n[j] else None,
+            "yoy_month": _change(float(month[j]), float(prev_month[j]) if prev_month_n[j] else None),
+            "yoy_ytd": _change(float(ytd[j]), float(prev_ytd[j]) if prev_ytd_n[j] else None),
+            "intensity_ytd": _ratio(float(e_va[j]), float(va_sum[j])),
+            "red": int(reds[j]),
+        }
+        out.append((str(label), figures))
     return out
 
 
-def _ratings(session: Session, scope: Any, year: int, position: dict[int, int]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Rated:
+    """One current rating in scope."""
+
+    grade: int | None
+    colour: str | None
+    intensity_class: str | None
+    score: float | None
+    intensity: float | None
+    emissions: float
+    methodology: str
+    provisional: bool  # 暂评: a year to date
+    months: list[int] | None  # the months it rates
+
+
+_UNRATED = _Rated(None, None, None, None, None, 0.0, "", False, None)
+
+
+@dataclass(frozen=True)
+class _Ratings:
+    rows: dict[int, _Rated]  # by position in the enterprise list
+    summary: RatingSummary
+    methodologies: list[Ref]
+
+    @property
+    def red_positions(self) -> set[int]:
+        return {i for i, r in self.rows.items() if r.colour == Colour.RED}
+
+
+def _ratings(session: Session, scope: Any, year: int, position: dict[int, int]) -> _Ratings:
     """Current ratings of ``year`` in scope, or of the latest earlier year that has any."""
     rating_year = session.scalar(
         select(func.max(RatingRow.year))
         .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
         .where(RatingRow.is_current.is_(True), RatingRow.year <= year, scope)
     )
-    rows: dict[int, dict[str, Any]] = {}
+    rows: dict[int, _Rated] = {}
     if rating_year is not None:
         for r in session.execute(
             select(
@@ -483,42 +583,41 @@ def _ratings(session: Session, scope: Any, year: int, position: dict[int, int]) 
             .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
             .where(RatingRow.is_current.is_(True), RatingRow.year == rating_year, scope)
         ):
-            row = r._asdict()
-            row["provisional"] = bool(row["provisional"])
-            row["months"] = mask_months(FULL_YEAR if r.month_mask is None else r.month_mask)
-            rows[position[r.enterprise_id]] = row
-    colours = Counter(r["colour"] for r in rows.values())
-    grades = Counter(str(r["grade"]) for r in rows.values() if r["grade"] is not None)
-    classes = Counter(r["intensity_class"] for r in rows.values())
+            months = mask_months(FULL_YEAR if r.month_mask is None else r.month_mask)
+            rows[position[r.enterprise_id]] = _Rated(
+                r.grade, r.colour, r.intensity_class, r.score, r.intensity, r.emissions, r.methodology,
+                bool(r.provisional), months,
+            )  # fmt: skip
+    colours = Counter(r.colour for r in rows.values())
+    grades = Counter(str(r.grade) for r in rows.values() if r.grade is not None)
+    classes = Counter(r.intensity_class for r in rows.values())
     rated = sum(colours[c] for c in COLOURS)
-    partial = [r for r in rows.values() if r["provisional"]]
-    partial_colours = Counter(r["colour"] for r in partial)
-    spans = Counter(tuple(r["months"]) for r in partial)
-    return {
-        "rows": rows,
-        "grade_by_position": {i: r["grade"] for i, r in rows.items()},
-        "colour_by_position": {i: r["colour"] for i, r in rows.items()},
-        "red_positions": {i for i, r in rows.items() if r["colour"] == "red"},
-        "methodologies": [_ref(m) for m in sorted({r["methodology"] for r in rows.values()})],
-        "summary": {
-            "year": rating_year,
-            "requested_year": year,
-            "fallback": rating_year is not None and rating_year != year,
-            "enterprises": len(rows),
-            "rated": rated,
-            "not_rated": len(rows) - rated,
-            "colours": {c: colours[c] for c in COLOURS},
-            "grades": {g: grades[g] for g in GRADES},
-            "classes": {c: classes[c] for c in CLASSES},
-            # provisional ratings (暂评, a year to date) among them, and the months they rate
-            "provisional": len(partial),
-            "provisional_rated": sum(partial_colours[c] for c in COLOURS),
-            "provisional_colours": {c: partial_colours[c] for c in COLOURS},
-            "provisional_grades": {g: sum(str(r["grade"]) == g for r in partial) for g in GRADES},
-            "provisional_classes": {c: sum(r["intensity_class"] == c for r in partial) for c in CLASSES},
-            "provisional_months": [{"months": list(m), "enterprises": k} for m, k in sorted(spans.items())],
-        },
+    partial = [r for r in rows.values() if r.provisional]
+    partial_colours = Counter(r.colour for r in partial)
+    spans = Counter(tuple(r.months or ()) for r in partial)
+    summary: RatingSummary = {
+        "year": rating_year,
+        "requested_year": year,
+        "fallback": rating_year is not None and rating_year != year,
+        "enterprises": len(rows),
+        "rated": rated,
+        "not_rated": len(rows) - rated,
+        "colours": {c: colours[c] for c in COLOURS},
+        "grades": {g: grades[g] for g in GRADES},
+        "classes": {c: classes[c] for c in CLASSES},
+        # provisional ratings (暂评, a year to date) among them, and the months they rate
+        "provisional": len(partial),
+        "provisional_rated": sum(partial_colours[c] for c in COLOURS),
+        "provisional_colours": {c: partial_colours[c] for c in COLOURS},
+        "provisional_grades": {g: sum(str(r.grade) == g for r in partial) for g in GRADES},
+        "provisional_classes": {c: sum(r.intensity_class == c for r in partial) for c in CLASSES},
+        "provisional_months": [{"months": list(m), "enterprises": k} for m, k in sorted(spans.items())],
     }
+    return _Ratings(
+        rows=rows,
+        summary=summary,
+        methodologies=[_ref(m) for m in sorted({r.methodology for r in rows.values()})],
+    )
 
 
 def _latest_periods(session: Session, scope: Any, position: dict[int, int], n: int) -> list[str | None]:
@@ -535,7 +634,7 @@ def _latest_periods(session: Session, scope: Any, position: dict[int, int], n: i
     return latest
 
 
-def _grid(session: Session, fs_ref: str, year: int) -> dict[str, Any] | None:
+def _grid(session: Session, fs_ref: str, year: int) -> GridFactor | None:
     try:
         g = reference.factor_set(fs_ref, session).grid_factor(year)
     except CarbonError:
@@ -549,6 +648,6 @@ def _grid(session: Session, fs_ref: str, year: int) -> dict[str, Any] | None:
     }
 
 
-def _ref(ref: str) -> dict[str, Any]:
+def _ref(ref: str) -> Ref:
     key, version = reference.split_ref(ref)
     return {"id": key, "version": version}

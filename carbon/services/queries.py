@@ -1,11 +1,12 @@
 """Read use cases: enterprises, accounts, ratings, rating history, summaries.
 
-Everything returned is plain data (dicts of JSON types) that names the factor set and
-methodology behind it, so the API and the CLI format the same figures.
+Everything returned is plain data (the views of ``carbon.services.views``) that names the
+factor set and methodology behind it, so the API and the CLI format the same figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, func, select, true
@@ -25,23 +26,26 @@ from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.factors import FactorSet
 from carbon.domain.identifiers import Period, region_prefix, uscc_problem
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
-from carbon.domain.rating import FULL_YEAR, mask_months
+from carbon.domain.vocabulary import COLOURS
 from carbon.domain.what_if import thresholds, what_if
-from carbon.services import reference
+from carbon.services import reference, views
 from carbon.services.compute import ACCOUNT_VALUES, policy
+from carbon.services.views import (
+    METHODOLOGY_DOC,
+    AccountView,
+    ContractView,
+    CoverageView,
+    EmissionsView,
+    EnterpriseView,
+    RatingView,
+    SourceView,
+    enterprise_view,
+    methodology_ref_view,
+    ref_view,
+)
 from carbon.store.models import AccountRow, Enterprise, ImportRow, MonthlyInput, RatingRow, SupplierContract
 
 ACCOUNT_FIELDS = (*ACCOUNT_VALUES, "factor_set", "calc_run_id")
-
-
-def ref_dict(ref: str) -> dict[str, Any]:
-    key, version = reference.split_ref(ref)
-    return {"id": key, "version": version}
-
-
-def methodology_dict(ref: str) -> dict[str, Any]:
-    """A methodology version, and where the project explains every rule of it."""
-    return {**ref_dict(ref), "doc": METHODOLOGY_DOC}
 
 
 def enterprise(session: Session, uscc: str) -> Enterprise:
@@ -55,22 +59,12 @@ def enterprise(session: Session, uscc: str) -> Enterprise:
     return e
 
 
-def enterprise_dict(e: Enterprise) -> dict[str, Any]:
+def enterprise_dict(e: Enterprise) -> EnterpriseView:
     """An enterprise with the GB/T 4754 and GB/T 2260 names of its codes."""
-    return {
-        "uscc": e.uscc,
-        "name": e.name,
-        "industry_code": e.industry_code,
-        "division": e.division,
-        "section": e.section,
-        "region_code": e.region_code,
-        "industry_name": names.pair(names.division(e.division)),
-        "section_name": names.pair(names.section(e.section)),
-        "region_name": names.pair(names.region(e.region_code)),
-    }
+    return enterprise_view(e)
 
 
-def page(session: Session, stmt: Select[Any], number: int, size: int) -> tuple[list[Any], int]:
+def page(session: Session, stmt: Select[*tuple[Any, ...]], number: int, size: int) -> tuple[list[Any], int]:
     """One page of a query (1-based) and the total count. A page past the last one is empty;
     its offset is never sent to the database (a huge page number overflows its 64-bit integers)."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
@@ -83,7 +77,7 @@ def page(session: Session, stmt: Select[Any], number: int, size: int) -> tuple[l
 
 def list_enterprises(
     session: Session, *, region: str | None = None, industry: str | None = None, q: str | None = None
-) -> Select[tuple[Enterprise]]:
+) -> Select[Enterprise]:
     stmt = select(Enterprise).order_by(Enterprise.uscc)
     if region:
         stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(region)))
@@ -122,7 +116,7 @@ def _year_quantities(rows: list[MonthlyInput]) -> dict[str, float]:
     return out
 
 
-def contract_dict(c: SupplierContract) -> dict[str, Any]:
+def contract_dict(c: SupplierContract) -> ContractView:
     return {
         "id": c.id,
         "year": c.year,
@@ -136,7 +130,7 @@ def contract_dict(c: SupplierContract) -> dict[str, Any]:
     }
 
 
-def current_contracts(session: Session, enterprise_id: int, year: int) -> list[dict[str, Any]]:
+def current_contracts(session: Session, enterprise_id: int, year: int) -> list[ContractView]:
     rows = session.scalars(
         select(SupplierContract)
         .where(
@@ -165,31 +159,43 @@ def _floored(row: MonthlyInput) -> bool:
     return x + g > p and (x > 0 or g > 0)
 
 
-def _coverage(rows: list[MonthlyInput]) -> dict[str, Any]:
+def _figure(row: MonthlyInput, key: str) -> float | None:
+    """One input figure of a month (a column per field key: ``carbon.store.models``)."""
+    value: float | None = getattr(row, key)
+    return value
+
+
+def _months_with(rows: list[MonthlyInput], key: str) -> list[int]:
+    return [r.month for r in rows if _figure(r, key) is not None]
+
+
+def _coverage(rows: list[MonthlyInput]) -> CoverageView:
     """Which months a period's figures cover: with energy data, and reporting each
     economic figure (an intensity divides the emissions of its denominator's months)."""
     return {
         "months_energy": [r.month for r in rows],
-        "months_value_added": [r.month for r in rows if r.value_added is not None],
-        "months_gross_output": [r.month for r in rows if r.gross_output is not None],
-        "months_tax": [r.month for r in rows if r.tax is not None],
+        "months_value_added": _months_with(rows, "value_added"),
+        "months_gross_output": _months_with(rows, "gross_output"),
+        "months_tax": _months_with(rows, "tax"),
     }
 
 
-def _intensities(rows: list[MonthlyInput], totals: list[float], energy: list[float]) -> dict[str, Any]:
+def _intensities(
+    rows: list[MonthlyInput], totals: list[float], energy: list[float]
+) -> dict[str, float | None]:
     """Per denominator: Σ emissions ÷ Σ denominator over the months that report it."""
-    out: dict[str, Any] = {}
-    for k in ECONOMIC_KEYS:
+    out: dict[str, float | None] = {}
+    for k in (*ECONOMIC_KEYS, "energy"):
+        # energy intensity: tce per value added, over the months that report value added
+        key, figures = (k, totals) if k != "energy" else ("value_added", energy)
         months = [
-            (t, float(getattr(r, k))) for r, t in zip(rows, totals, strict=True) if getattr(r, k) is not None
+            (t, float(d)) for r, t in zip(rows, figures, strict=True) if (d := _figure(r, key)) is not None
         ]
         out[k] = intensity(sum(t for t, _ in months), sum(d for _, d in months)) if months else None
-    va = [(t, float(r.value_added)) for r, t in zip(rows, energy, strict=True) if r.value_added is not None]
-    out["energy"] = intensity(sum(t for t, _ in va), sum(d for _, d in va)) if va else None
     return out
 
 
-def account_view(session: Session, uscc: str, year: int, month: str | None = None) -> dict[str, Any]:
+def account_view(session: Session, uscc: str, year: int, month: str | None = None) -> AccountView:
     """The account of a year (stored result) or of one month (derived with the year's factor set)."""
     e = enterprise(session, uscc)
     acc = session.scalars(
@@ -203,6 +209,7 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
     rows = _monthly_rows(session, e.id, year)
     contracts = current_contracts(session, e.id, year)
     market_note: str | None = None
+    sources: list[int] | list[SourceView]
     if month is not None:
         try:
             period = Period.parse(month)
@@ -229,9 +236,10 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
     for a in per_month:
         for c, v in a.by_carrier.items():
             by_carrier[c] = by_carrier.get(c, 0.0) + v
+    emissions: EmissionsView
     if month is not None:
         a = per_month[0]
-        emissions = a.emissions()
+        emissions = _emissions_view(a.emissions())
         energy = a.energy_tce
     else:
         emissions = {
@@ -291,8 +299,8 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
         "market_factor": market.as_dict(),
         "market_note": market_note,
         "supplier_contracts": contracts,
-        "factor_set": ref_dict(acc.factor_set),
-        "methodology": methodology_dict(acc.methodology),
+        "factor_set": ref_view(acc.factor_set),
+        "methodology": methodology_ref_view(acc.methodology),
         "methodology_doc": METHODOLOGY_DOC,
         "account_id": acc.id,
         "calc_run_id": acc.calc_run_id,
@@ -300,21 +308,40 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
     }
 
 
-# Where every figure of an account and a rating is explained (the project's own text).
-METHODOLOGY_DOC = "docs/methodology.md"
+def _emissions_view(e: dict[str, float | None]) -> EmissionsView:
+    """A month's emissions (``carbon.domain.accounting.Account.emissions``): every part is
+    computed, so only the location and market figures and the memo may be None."""
+
+    def part(key: str) -> float:
+        value = e[key]
+        assert value is not None
+        return value
+
+    return {
+        "total": part("total"),
+        "fuel": part("fuel"),
+        "process": part("process"),
+        "electricity": part("electricity"),
+        "heat": part("heat"),
+        "electricity_location": e["electricity_location"],
+        "electricity_market": e["electricity_market"],
+        "total_location": e["total_location"],
+        "total_market": e["total_market"],
+        "biogenic": e["biogenic"],
+    }
 
 
-def _sum_or_none(values: Any) -> float | None:
+def _sum_or_none(values: Iterable[Any]) -> float | None:
     got = [float(v) for v in values if v is not None]
     return sum(got) if got else None
 
 
-def _source(session: Session, row: MonthlyInput) -> dict[str, Any]:
+def _source(session: Session, row: MonthlyInput) -> SourceView:
     """Where a month's figures came from: the file, and for each field its cell, header,
     unit and the value as written there (the raw text when it was not a plain number)."""
     imp = session.get(ImportRow, row.import_id)
     originals = row.originals or {}
-    cells: dict[str, Any] = {}
+    cells: dict[str, Any] = {}  # field key -> CellSourceView
     period = f"{row.year:04d}-{row.month:02d}"
     for col in imp.columns if imp else []:
         if col.get("sheet") != row.sheet or col.get("period", period) != period:
@@ -341,44 +368,12 @@ def _source(session: Session, row: MonthlyInput) -> dict[str, Any]:
     }
 
 
-def rating_dict(r: RatingRow, e: Enterprise) -> dict[str, Any]:
-    dims = {}
-    for key in ("industry_advanced", "regional_contribution", "historical_decline"):
-        score = getattr(r, f"{key}_score")
-        dims[key] = None if score is None else {"value": getattr(r, key), "score": score}
-    return {
-        "uscc": e.uscc,
-        "name": e.name,
-        # the codes the rating was computed with, not the enterprise's current ones
-        "industry_code": r.industry_code or e.industry_code,
-        "region_code": r.region_code or e.region_code,
-        "year": r.year,
-        "carbon_efficiency": {
-            "intensity": r.intensity,
-            "class": r.intensity_class,
-            "industry_intensity": r.industry_intensity,
-            "ratio": r.ratio,
-            "grade": r.grade,
-            "peer_level": r.peer_level,
-            "peer_count": r.peer_count,
-        },
-        "three_dimensional": {**dims, "score": r.score, "colour": r.colour},
-        "provisional": bool(r.provisional),
-        "months": mask_months(r.month_mask if r.month_mask is not None else FULL_YEAR),
-        "status_label": "暂评" if r.provisional else None,
-        "reason": r.reason,
-        "emissions_tco2": r.emissions,
-        "factor_set": ref_dict(r.factor_set),
-        "methodology": methodology_dict(r.methodology),
-        "rating_id": r.id,
-        "calc_run_id": r.calc_run_id,
-        "account_id": r.account_id,
-        "current": r.is_current,
-        "computed_at": r.created_at.isoformat(),
-    }
+def rating_dict(r: RatingRow, e: Enterprise) -> RatingView:
+    """A stored rating without its explanation (``carbon.services.views.rating_view``)."""
+    return views.rating_view(r, e)
 
 
-def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True) -> dict[str, Any]:
+def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True) -> RatingView:
     e = enterprise(session, uscc)
     r = session.scalars(
         select(RatingRow).where(
@@ -406,7 +401,7 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
             "thresholds": thresholds(m),
             "account": account,
             "cuts": [c.as_dict() for c in cuts],
-            "methodology": methodology_dict(r.methodology),
+            "methodology": methodology_ref_view(r.methodology),
             "edge_rules_applied": [
                 {"rule": k, "reason": m.edge_rules[k].reason}
                 for k in explanation.get("edge_rules", [])
@@ -445,7 +440,7 @@ def _carriers_on_read(session: Session, r: RatingRow, fs: FactorSet) -> dict[str
     return {"carriers": carriers, "carriers_derived_on_read": True}
 
 
-def rating_history(session: Session, uscc: str, *, all_revisions: bool = False) -> list[dict[str, Any]]:
+def rating_history(session: Session, uscc: str, *, all_revisions: bool = False) -> list[RatingView]:
     e = enterprise(session, uscc)
     stmt = select(RatingRow).where(RatingRow.enterprise_id == e.id)
     if not all_revisions:
@@ -461,7 +456,7 @@ def ratings_query(
     grade: int | None = None,
     colour: str | None = None,
     intensity_class: str | None = None,
-) -> Select[tuple[RatingRow, Enterprise]]:
+) -> Select[RatingRow, Enterprise]:
     stmt = (
         select(RatingRow, Enterprise)
         .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
@@ -521,7 +516,7 @@ def summary(session: Session, region: str | None = None) -> dict[str, Any]:
         y["colours"][colour] = y["colours"].get(colour, 0) + count
     for y in by_year.values():
         y["grades"] = {g: y["grades"].get(g, 0) for g in ("1", "2", "3", "4", "5")}
-        y["colours"] = {c: y["colours"].get(c, 0) for c in ("dark_green", "light_green", "yellow", "red")}
+        y["colours"] = {c: y["colours"].get(c, 0) for c in COLOURS}
     return {"region": region, "enterprises": n, "years": list(by_year.values())}
 
 

@@ -5,11 +5,11 @@ the worker runs it like the in-process runner does (claim, heartbeat, one snapsh
 retries with backoff). The message is acknowledged late (``task_acks_late``) and given
 back if its worker is lost, and Redis hands an unacknowledged message to another worker
 after the visibility timeout: a job whose worker died is run again (its heartbeat has
-stopped, so the job is queued again first). Settings, from the environment:
+stopped, so the job is queued again first). Settings (``CelerySettings``, carbon.settings):
 
-- ``CARBON_BROKER_URL``: broker and result backend, e.g. ``redis://127.0.0.1:6379/0``;
-- ``CARBON_CELERY_QUEUE`` ("carbon"); ``CARBON_CELERY_KEY_PREFIX`` (Redis keys, "");
-- ``CARBON_CELERY_VISIBILITY_S`` (3600): how long a message may stay unacknowledged
+- ``broker_url`` (CARBON_BROKER_URL): broker and result backend, e.g. ``redis://127.0.0.1:6379/0``;
+- ``queue`` (CARBON_CELERY_QUEUE, "carbon"); ``key_prefix`` (CARBON_CELERY_KEY_PREFIX, Redis keys, "");
+- ``visibility_s`` (CARBON_CELERY_VISIBILITY_S, 3600): how long a message may stay unacknowledged
   before Redis gives it to another worker. Longer than any job's run and its retries'
   backoff, or a long job is started a second time (the second run waits for the first:
   the job row says it is running).
@@ -18,7 +18,6 @@ stopped, so the job is queued again first). Settings, from the environment:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from functools import cache
 from typing import Any
@@ -26,7 +25,8 @@ from typing import Any
 from celery import Celery, Task, signals
 
 from carbon.domain.errors import CarbonError
-from carbon.services import job_lease, jobs
+from carbon.services import job_lease, jobs, reference
+from carbon.settings import CelerySettings, Settings
 from carbon.store.db import Database, default_url
 from carbon.store.models import Job
 
@@ -39,8 +39,13 @@ class QueueUnavailable(CarbonError):
     code = "queue_unavailable"
 
 
-def broker_url() -> str:
-    url = os.environ.get("CARBON_BROKER_URL")
+def _celery_settings(settings: CelerySettings | None) -> CelerySettings:
+    """The settings given, else the environment's (for callers that pass none yet)."""
+    return settings if settings is not None else Settings.from_env().celery
+
+
+def broker_url(settings: CelerySettings | None = None) -> str:
+    url = _celery_settings(settings).broker_url
     if not url:
         raise QueueUnavailable(
             "CARBON_JOBS=celery needs CARBON_BROKER_URL / 请设置 CARBON_BROKER_URL（如 redis://…）"
@@ -48,21 +53,13 @@ def broker_url() -> str:
     return url
 
 
-def queue_name() -> str:
-    return os.environ.get("CARBON_CELERY_QUEUE", "carbon")
+def queue_name(settings: CelerySettings | None = None) -> str:
+    return _celery_settings(settings).queue
 
 
-def _settings() -> tuple[str, str, str, float]:
-    return (
-        broker_url(),
-        queue_name(),
-        os.environ.get("CARBON_CELERY_KEY_PREFIX", ""),
-        float(os.environ.get("CARBON_CELERY_VISIBILITY_S", "3600")),
-    )
-
-
-def celery_app() -> Celery:
-    return _celery_app(*_settings())
+def celery_app(settings: CelerySettings) -> Celery:
+    """The Celery app for ``settings`` (one per distinct settings; no broker URL: refused)."""
+    return _celery_app(broker_url(settings), settings.queue, settings.key_prefix, settings.visibility_s)
 
 
 @cache
@@ -89,16 +86,21 @@ def _celery_app(url: str, queue: str, prefix: str, visibility: float) -> Celery:
 
 
 _db: Database | None = None
+_db_settings: Settings | None = None  # the worker's (start_worker)
 _db_lock = threading.Lock()
 
 
 def _database() -> Database:
+    """The worker's database, opened once with the worker's settings; the shipped reference
+    data registered as ``usecases.open_database`` does."""
     global _db
     with _db_lock:
         if _db is None:
-            from carbon.services.usecases import open_database
-
-            _db = open_database(os.environ.get("CARBON_DATABASE_URL") or default_url())
+            settings = _db_settings if _db_settings is not None else Settings.from_env()
+            db = Database(default_url(settings), settings=settings)
+            with db.unit_of_work() as session:
+                reference.register(session)
+            _db = db
         return _db
 
 
@@ -111,8 +113,8 @@ def _run_job_task(task: Task, job_id: int) -> str:
     return out.job.status
 
 
-def publish(job_id: int, countdown: float | None = None) -> None:
-    celery_app().send_task(TASK, args=[job_id], queue=queue_name(), countdown=countdown)
+def publish(job_id: int, settings: CelerySettings, countdown: float | None = None) -> None:
+    celery_app(settings).send_task(TASK, args=[job_id], queue=settings.queue, countdown=countdown)
 
 
 class CeleryRunner:
@@ -120,11 +122,12 @@ class CeleryRunner:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        celery_app()  # fails at start-up, not at the first upload, without a broker URL
+        self.settings = db.settings.celery
+        celery_app(self.settings)  # fails at start-up, not at the first upload, without a broker URL
 
     def submit(self, job_id: int) -> Job | None:
         try:
-            publish(job_id)
+            publish(job_id, self.settings)
         except Exception:  # noqa: BLE001 - the job stays queued; a worker finds it when it starts
             log.exception("job %s: could not send it to the queue", job_id)
         return None
@@ -142,26 +145,32 @@ def recover(db: Database) -> list[int]:
     job_lease.requeue_stale(db)
     ids = jobs.pending(db)
     for job_id in ids:
-        publish(job_id)
+        publish(job_id, db.settings.celery)
     return ids
 
 
 def _sweep_forever(db: Database, stop: threading.Event) -> None:
-    interval = max(1.0, min(30.0, job_lease.lease_s() / 2))
+    interval = max(1.0, min(30.0, db.settings.jobs.lease_s / 2))
     while not stop.wait(interval):
         try:
             for job_id in job_lease.requeue_stale(db):
-                publish(job_id)
+                publish(job_id, db.settings.celery)
         except Exception:  # noqa: BLE001 - the database or broker is away for a moment
             log.warning("job sweep failed", exc_info=True)
 
 
-def start_worker(concurrency: int = 1, pool: str = "threads", loglevel: str = "INFO") -> None:
-    """Run a Celery worker in this process until it is stopped (``carbon worker``)."""
-    app = celery_app()
+def start_worker(
+    concurrency: int = 1, pool: str = "threads", loglevel: str = "INFO", settings: Settings | None = None
+) -> None:
+    """Run a Celery worker in this process until it is stopped (``carbon worker``), with
+    ``settings`` (read from the environment when not given)."""
+    global _db_settings
+    settings = settings if settings is not None else Settings.from_env()
+    with _db_lock:
+        _db_settings = settings
+    app = celery_app(settings.celery)
     stop = threading.Event()
 
-    @signals.worker_ready.connect(weak=False)
     def _ready(**_: Any) -> None:
         db = _database()
         sent = recover(db)
@@ -170,13 +179,15 @@ def start_worker(concurrency: int = 1, pool: str = "threads", loglevel: str = "I
             target=_sweep_forever, args=(db, stop), name="carbon-jobs-sweeper", daemon=True
         ).start()
 
-    @signals.worker_shutdown.connect(weak=False)
     def _shutdown(**_: Any) -> None:
         stop.set()
 
+    signals.worker_ready.connect(_ready, weak=False)
+    signals.worker_shutdown.connect(_shutdown, weak=False)
+
     app.worker_main(
         [
-            "worker", f"--loglevel={loglevel}", "-Q", queue_name(), f"--concurrency={concurrency}",
+            "worker", f"--loglevel={loglevel}", "-Q", settings.celery.queue, f"--concurrency={concurrency}",
             f"--pool={pool}", "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]
     )  # fmt: skip

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Table
+from sqlalchemy import JSON, DateTime, FromClause, Table
 from sqlalchemy.orm import Session
 
 from carbon.store.db import json_dumps
@@ -38,7 +38,13 @@ def _remember_last(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
-def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def insert_many(
+    session: Session, table: FromClause, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` (a model's
+    ``__table__``); how many were written."""
+    if not isinstance(table, Table):
+        raise TypeError(f"insert_many writes to a table, not {type(table).__name__}")
     conn = session.connection()
     dialect = conn.dialect
     quote = dialect.identifier_preparer
@@ -66,7 +72,7 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
     written = 0
     while chunk := list(islice(it, CHUNK)):
         if processors:
-            converted = []
+            converted: list[Sequence[Any]] = []
             for row in chunk:
                 values = list(row)
                 for i, proc in processors:

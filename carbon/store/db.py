@@ -1,7 +1,9 @@
 """Engine, sessions and migrations.
 
-The database URL comes from ``--db``/``CARBON_DATABASE_URL``; the default is an SQLite
-file in ``instance/`` under the working directory. The schema is always created by the
+The database URL comes from ``--db``/``CARBON_DATABASE_URL`` (``carbon.settings``); the
+default is an SQLite file in ``instance/`` under the working directory. A ``Database``
+carries the ``Settings`` it was opened with (``db.settings``), and each of its sessions has
+them in ``session.info`` (``settings_of``). The schema is always created by the
 Alembic migrations beside this module, never by ``create_all``, so SQLite and
 PostgreSQL are built the same way. Migrations run on command (``carbon db upgrade``,
 ``Database(url, migrate=True)``), never as a side effect of opening: several workers
@@ -16,7 +18,6 @@ the URL without its password and says what the driver said, the password scrubbe
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,16 +32,27 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModu
 from sqlalchemy.orm import Session, sessionmaker
 
 from carbon.domain.errors import CarbonError
+from carbon.settings import DatabaseSettings, Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SETTINGS_KEY = "carbon_settings"  # in each session's ``info``
 
 
-def default_url() -> str:
-    env = os.environ.get("CARBON_DATABASE_URL")
-    if env:
-        return env
+def default_url(settings: Settings | None = None) -> str:
+    """``settings.database.url`` (CARBON_DATABASE_URL), else ``instance/carbon.db`` here.
+    Without ``settings`` they are read from the environment (the CLI passes none yet)."""
+    url = (settings if settings is not None else Settings.from_env()).database.url
+    if url:
+        return url
     path = Path.cwd() / "instance" / "carbon.db"
     return f"sqlite:///{path}"
+
+
+def settings_of(session: Session) -> Settings:
+    """The settings of the ``Database`` that made ``session`` (the defaults for a session
+    made some other way)."""
+    found = session.info.get(SETTINGS_KEY)
+    return found if isinstance(found, Settings) else Settings()
 
 
 # Errors that mean "this database cannot be used": a bad URL, no driver, no connection.
@@ -137,7 +149,7 @@ def json_dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, settings: DatabaseSettings | None = None) -> Engine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
@@ -148,7 +160,8 @@ def make_engine(url: str) -> Engine:
     from carbon.store import timeouts
 
     engine = create_engine(url, pool_pre_ping=True, json_serializer=json_dumps)
-    timeouts.install(engine)  # each checkout gets its caller's statement_timeout
+    background = (settings or DatabaseSettings()).background_statement_timeout_s
+    timeouts.install(engine, background)  # each checkout gets its caller's statement_timeout
     return engine
 
 
@@ -212,12 +225,21 @@ class Database:
     """One engine and its session factory; ``unit_of_work`` commits once or rolls back.
 
     ``migrate`` brings the schema to the newest migration first (``carbon db upgrade``,
-    tests); otherwise, with ``check``, a schema that is not the newest is refused."""
+    tests); otherwise, with ``check``, a schema that is not the newest is refused.
+    ``settings``: the service's configuration (read from the environment when not given)."""
 
-    def __init__(self, url: str | None = None, *, migrate: bool = False, check: bool = True) -> None:
-        self.url = url or default_url()
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        migrate: bool = False,
+        check: bool = True,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings.from_env()
+        self.url = url or default_url(self.settings)
         try:
-            self.engine = make_engine(self.url)
+            self.engine = make_engine(self.url, self.settings.database)
             self.engine.connect().close()
         except (ArgumentError, NoSuchModuleError, ValueError, OSError, *CONNECTION_ERRORS) as err:
             # not chained: the original may spell the URL out
@@ -235,13 +257,16 @@ class Database:
     def __repr__(self) -> str:
         return f"Database({safe_url(self.url)!r})"
 
+    def _session(self) -> Session:
+        return self.sessions(info={SETTINGS_KEY: self.settings})
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        session = self.sessions()
+        session = self._session()
         try:
             yield session
             session.commit()
@@ -270,7 +295,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        session = self.sessions()
+        session = self._session()
         try:
             yield session
         finally:

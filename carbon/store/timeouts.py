@@ -4,14 +4,15 @@ Each pooled connection carries the ``statement_timeout`` of whoever checks it ou
 request sets ``CARBON_STATEMENT_TIMEOUT`` (seconds, default 30, see ``api.limits``) for the
 statements it runs; everything else (the CLI, migrations, background jobs on their own
 threads) gets ``CARBON_BACKGROUND_STATEMENT_TIMEOUT`` (default 0: the server's own
-setting, normally none). The value is set with ``SET`` when a connection is checked out
-and differs from what it already has, so it costs one round trip only on a change.
+setting, normally none), handed to ``install`` with the engine (``carbon.settings``).
+The value is set with ``SET`` when a connection is checked out and differs from what it
+already has, so it costs one round trip only on a change.
 A statement cancelled by the timeout is PostgreSQL's SQLSTATE 57014 (``is_timeout``).
 """
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -19,25 +20,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-API_TIMEOUT_S = 30.0
 QUERY_CANCELED = "57014"
 _KEY = "carbon_statement_timeout_ms"
 _current: ContextVar[float | None] = ContextVar("carbon_statement_timeout", default=None)
-
-
-def _seconds(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value else default
-
-
-def api_timeout() -> float:
-    """Seconds an API request's statement may run (CARBON_STATEMENT_TIMEOUT, default 30)."""
-    return _seconds("CARBON_STATEMENT_TIMEOUT", API_TIMEOUT_S)
-
-
-def background_timeout() -> float:
-    """Seconds for the CLI and background jobs (CARBON_BACKGROUND_STATEMENT_TIMEOUT, 0: none)."""
-    return _seconds("CARBON_BACKGROUND_STATEMENT_TIMEOUT", 0.0)
 
 
 def use(seconds: float | None) -> Token[float | None]:
@@ -58,15 +43,15 @@ def statement_timeout(seconds: float | None) -> Iterator[None]:
         reset(token)
 
 
-def _wanted_ms() -> int | None:
+def _wanted_ms(background: float) -> int | None:
     seconds = _current.get()
     if seconds is None:
-        seconds = background_timeout()
+        seconds = background
     return int(seconds * 1000) if seconds and seconds > 0 else None
 
 
-def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
-    wanted = _wanted_ms()
+def _on_checkout(background: float, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    wanted = _wanted_ms(background)
     if record.info.get(_KEY) == wanted:
         return
     cur = dbapi_conn.cursor()
@@ -78,10 +63,11 @@ def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
     record.info[_KEY] = wanted
 
 
-def install(engine: Engine) -> None:
-    """Give ``engine``'s connections the caller's statement timeout (PostgreSQL only)."""
+def install(engine: Engine, background: float = 0.0) -> None:
+    """Give ``engine``'s connections the caller's statement timeout (PostgreSQL only), and
+    ``background`` seconds outside a request (0: none)."""
     if engine.dialect.name == "postgresql":
-        event.listen(engine, "checkout", _on_checkout)
+        event.listen(engine, "checkout", functools.partial(_on_checkout, background))
 
 
 def is_timeout(exc: BaseException) -> bool:

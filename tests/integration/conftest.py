@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,16 @@ def loaded(client, sample_files):
         )
         assert r.status_code == 201, r.json
     return client
+
+
+def configure(monkeypatch, db, section: str, **changes: Any) -> None:
+    """For this test, ``db`` (and what runs on it: imports, jobs, runners) has its settings
+    with ``changes`` in ``section`` (e.g. ``configure(monkeypatch, db, "jobs", backoff_s=(1.0,))``).
+    The settings are read once, when the database or app is opened: a variable set later
+    changes nothing."""
+    settings = db.settings
+    changed = replace(getattr(settings, section), **changes)
+    monkeypatch.setattr(db, "settings", replace(settings, **{section: changed}))
 
 
 def make_user(app, username: str, role: str, **fields) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
+from conftest import configure
 from sqlalchemy import func, select
 
 from carbon.domain.identifiers import make_uscc
@@ -41,7 +42,7 @@ def wait_for_jobs(db, timeout: float) -> list:
 
 
 def test_eight_concurrent_uploads_all_recomputed(db, monkeypatch):
-    monkeypatch.setenv("CARBON_JOB_BACKOFF", "0.2,0.5,1")
+    configure(monkeypatch, db, "jobs", backoff_s=(0.2, 0.5, 1.0))
     files = [workbook(n) for n in range(UPLOADS)]
     runner = InProcessRunner(db, "thread", threads=4)
     barrier = threading.Barrier(UPLOADS)

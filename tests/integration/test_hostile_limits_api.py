@@ -9,6 +9,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from conftest import configure
 from openpyxl import load_workbook
 from sqlalchemy import event, text
 
@@ -30,8 +31,8 @@ def upload(client, data: bytes, name: str):
     )
 
 
-def test_many_bad_cells_give_a_small_answer_counted_per_column(client, monkeypatch):
-    monkeypatch.setenv("CARBON_MAX_ERRORS", "20")
+def test_many_bad_cells_give_a_small_answer_counted_per_column(client, app, monkeypatch):
+    configure(monkeypatch, app.extensions["carbon_db"], "imports", max_errors=20)
     r = upload(client, bad_csv(300), "bad.csv")
     assert r.status_code == 422
     body = r.json
@@ -62,7 +63,7 @@ def test_errors_stored_before_the_cap_still_give_a_workbook(client, app, monkeyp
     the first N and says how many more there were, instead of failing."""
     from carbon.store.models import ImportRow
 
-    monkeypatch.setenv("CARBON_MAX_ERRORS", "30")
+    configure(monkeypatch, app.extensions["carbon_db"], "imports", max_errors=30)
     body = upload(client, bad_csv(3), "old.csv").json
     with app.extensions["carbon_db"].unit_of_work() as s:
         imp = s.get(ImportRow, body["import_id"])
@@ -81,7 +82,7 @@ def test_rejected_files_bytes_are_purged_beyond_the_total_size(client, app, monk
     from carbon.store.models import ImportRow
 
     first = bad_csv(200, "a")
-    monkeypatch.setenv("CARBON_REJECTED_KEEP_MB", str(len(first) * 1.5 / 1e6))
+    configure(monkeypatch, app.extensions["carbon_db"], "imports", rejected_keep_bytes=int(len(first) * 1.5))
     a = upload(client, first, "a.csv").json["import_id"]
     b = upload(client, bad_csv(200, "b"), "b.csv").json["import_id"]
     with app.extensions["carbon_db"].read() as s:
@@ -143,7 +144,7 @@ def test_waitress_gets_an_idle_timeout_and_a_body_limit(app):
 
 
 def test_analyze_runs_after_a_bulk_import_on_postgresql(client, app, monkeypatch, sample_files):
-    monkeypatch.setenv("CARBON_ANALYZE_ROWS", "20")  # the sample: 216 inputs, 36 results
+    configure(monkeypatch, app.extensions["carbon_db"], "database", analyze_rows=20)  # 216 inputs, 36 results
     seen: list[str] = []
     engine = app.extensions["carbon_db"].engine
 

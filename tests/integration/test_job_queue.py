@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import make_user
+from conftest import configure, make_user
 from sqlalchemy import func, select, update
 
 from carbon.domain.identifiers import make_uscc
@@ -30,6 +30,35 @@ from importers.template import write_template
 
 REDIS_URL = os.environ.get("CARBON_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 ROOT = Path(__file__).resolve().parents[2]
+# Code run in a worker process before the CLI starts: its recomputation handler replaced
+# (carbon.services.jobs.HANDLERS) by a slow one (to kill the worker while it runs) or by one
+# that raises.
+SLOW_HANDLER = """
+import time
+from carbon.services import jobs
+real = jobs.HANDLERS["recompute"]
+def slow(session, job):
+    time.sleep({seconds})
+    return real(session, job)
+jobs.HANDLERS["recompute"] = slow
+"""
+FAILING_HANDLER = """
+from carbon.services import jobs
+def failing(session, job):
+    raise RuntimeError("the test's handler fails")
+jobs.HANDLERS["recompute"] = failing
+"""
+
+
+def slow_handler(seconds: float):
+    """The recomputation handler, ``seconds`` slower (in this process)."""
+    real = jobs.HANDLERS["recompute"]
+
+    def slow(session, job):
+        time.sleep(seconds)
+        return real(session, job)
+
+    return slow
 
 
 def workbook(tag: str, n: int = 4, year: int = 2023) -> bytes:
@@ -42,7 +71,7 @@ def workbook(tag: str, n: int = 4, year: int = 2023) -> bytes:
 
 
 def job_row(db, job_id: int) -> dict:
-    return jobs.job_dict(jobs.job_view(db, job_id))
+    return jobs.job_dict(jobs.job_view(db, job_id), db.settings.jobs)
 
 
 def wait_until(db, job_id: int, statuses: tuple[str, ...], timeout: float) -> dict:
@@ -77,7 +106,7 @@ def test_in_process_runner_requeues_a_stale_running_job_on_start(db):
 
 
 def test_a_stale_job_after_its_last_attempt_is_failed_with_the_reason(db, monkeypatch):
-    monkeypatch.setenv("CARBON_JOB_BACKOFF", "1,1")
+    configure(monkeypatch, db, "jobs", backoff_s=(1.0, 1.0))
     job_id = ingest_only(db, workbook("QB"), "b.xlsx").job_id
     _left_running(db, job_id, attempts=3)
     jobs.InProcessRunner(db, "eager").run_pending()
@@ -89,8 +118,8 @@ def test_a_stale_job_after_its_last_attempt_is_failed_with_the_reason(db, monkey
 def test_a_job_longer_than_its_heartbeat_interval_ends_done(db, monkeypatch):
     """The job's own heartbeat commits while the job reads: on SQLite a deferred snapshot
     could then never write, and every attempt ended "database is locked"."""
-    monkeypatch.setenv("CARBON_JOB_HEARTBEAT_S", "0.2")
-    monkeypatch.setenv("CARBON_TEST_JOB_DELAY", "1")
+    configure(monkeypatch, db, "jobs", heartbeat_s=0.2)
+    monkeypatch.setitem(jobs.HANDLERS, "recompute", slow_handler(1))
     job_id = ingest_only(db, workbook("QJ"), "j.xlsx").job_id
     jobs.InProcessRunner(db, "eager").run_pending()
     job = job_row(db, job_id)
@@ -166,11 +195,13 @@ class Workers:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.files: list[io.BufferedWriter] = []
 
-    def start(self, **extra_env: str) -> subprocess.Popen[bytes]:
-        env = {**os.environ, **self.env, **extra_env, "PYTHONPATH": str(ROOT)}
+    def start(self, before: str = "") -> subprocess.Popen[bytes]:
+        """A worker process; ``before``: code it runs first (SLOW_HANDLER, FAILING_HANDLER)."""
+        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
         log = (self.logs / f"worker-{len(self.procs)}.log").open("wb")
         self.files.append(log)
-        cmd = [sys.executable, "-c", "from api.cli import main; main()", "--db", self.url, "worker"]
+        code = before + "\nfrom api.cli import main; main()"
+        cmd = [sys.executable, "-c", code, "--db", self.url, "worker"]
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.procs.append(proc)
         return proc
@@ -236,7 +267,7 @@ def test_a_job_whose_worker_is_killed_runs_again_on_another_worker(workers, qdb)
 
     _, w = workers
     job_id = ingest_only(qdb, workbook("QH"), "h.xlsx").job_id
-    first = w.start(CARBON_TEST_JOB_DELAY="120")  # slow: still running when it is killed
+    first = w.start(SLOW_HANDLER.format(seconds=120))  # slow: still running when it is killed
     CeleryRunner(qdb).submit(job_id)
     job = wait_until(qdb, job_id, ("running",), timeout=60)
     assert job["status"] == "running", (job, w.output())
@@ -278,7 +309,7 @@ def test_a_job_that_raises_is_retried_then_failed_with_the_reason(workers, qdb):
 
     _, w = workers
     job_id = ingest_only(qdb, workbook("QT"), "k.xlsx").job_id
-    w.start(CARBON_TEST_JOB_FAIL="1")
+    w.start(FAILING_HANDLER)
     CeleryRunner(qdb).submit(job_id)
     job = wait_until(qdb, job_id, ("done", "failed"), timeout=60)
     assert job["status"] == "failed" and job["attempts"] == 3, (job, w.output())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 
-from conftest import make_user
+from conftest import configure, make_user
 from sqlalchemy import select
 
 from carbon.services import jobs as jobs_service
@@ -85,7 +85,7 @@ def test_a_job_that_keeps_failing_is_marked_failed_with_a_message(db, sample_fil
         raise RuntimeError("boom")
 
     monkeypatch.setitem(jobs_service.HANDLERS, "recompute", broken)
-    monkeypatch.setenv("CARBON_JOB_BACKOFF", "0.05,0.05")
+    configure(monkeypatch, db, "jobs", backoff_s=(0.05, 0.05))
     job = jobs_service.run_job(db, result.job_id)  # one attempt: queued again after a backoff
     assert job.status == "queued" and job.attempts == 1 and job.run_after is not None
     assert job.error.startswith("internal error (RuntimeError) / 内部错误 (attempt 1 of 3"), job.error
