@@ -11,7 +11,7 @@ EXCEL_CELL_LIMIT = 32_767
 
 def clean_text(text: str) -> str:
     """Text an xlsx cell can hold: no control characters, at most 32,767 characters."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 
     return str(ILLEGAL_CHARACTERS_RE.sub("", text))[:EXCEL_CELL_LIMIT]
 

@@ -1,13 +1,19 @@
 """The look of the enterprise charts (``reports.charts``): their text per language, the
 colour of each energy carrier, and the matplotlib style.
 
-Every label a chart draws comes from ``TEXT`` or from the field names of
-``carbon.domain.quantities``; a chart in English has no Chinese character in it.
+Every label a chart draws comes from ``TEXT``, from the field names of
+``carbon.domain.quantities`` or from ``reports.labels`` (the 三维四色 colours); a chart in
+English has no Chinese character in it.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from matplotlib.typing import RcKeyType
+
+from carbon.domain.vocabulary import COLOURS
+from reports.labels import COLOUR_LABELS
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
@@ -34,10 +40,7 @@ TEXT: dict[str, dict[str, str]] = {
         "count_axis": "企业数（家）",
         "colour_total": "合计 {total:,} 家企业",
         "no_data": "暂无数据",
-        "dark_green": "深绿",
-        "light_green": "浅绿",
-        "yellow": "黄",
-        "red": "红",
+        **{c: COLOUR_LABELS[c][0] for c in COLOURS},
         "provisional_legend": "暂评（年初至今）",
         "provisional_colour_note": "其中暂评 {count:,} 家（浅色部分）：年初至今数据，按同期月份评价，"
         "全年数据齐全后更新。",
@@ -66,10 +69,7 @@ TEXT: dict[str, dict[str, str]] = {
         "count_axis": "Enterprises",
         "colour_total": "{total:,} enterprises in total",
         "no_data": "No data",
-        "dark_green": "Dark green",
-        "light_green": "Light green",
-        "yellow": "Yellow",
-        "red": "Red",
+        **{c: COLOUR_LABELS[c][1] for c in COLOURS},
         "provisional_legend": "Provisional (year to date)",
         "provisional_colour_note": "Lighter part: {count:,} provisional ratings (year to date, "
         "rated over the same months; final once the year is complete).",
@@ -115,7 +115,7 @@ OTHER_COLOURS: tuple[str, ...] = (
     "#31a354",
 )
 
-STYLE: dict[str, Any] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.size": 10,
     "axes.titlesize": 13,
     "axes.titlelocation": "left",

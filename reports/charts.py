@@ -8,7 +8,8 @@ be cached, compared and tested byte for byte.
 
 Every piece of visible text comes from ``TEXT`` (per language) or from the field names
 of ``carbon.domain.quantities``; colours are the ``CARRIER_COLOURS`` (``reports.chart_style``)
-and ``COLOUR_HEX`` tables, so a carrier or a rating colour looks the same in every chart. A provisional
+and ``COLOUR_HEX`` (``reports.labels``) tables, so a carrier or a rating colour looks the same
+in every chart. A provisional
 (暂评, year-to-date) rating is drawn hatched and lighter, its year's tick says so and a
 footnote names its months (``reports.provisional``, docs/methodology.md §6).
 """
@@ -28,27 +29,24 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from carbon.domain.quantities import FIELD_BY_KEY, FIELD_KEYS
+from carbon.domain.vocabulary import COLOURS
 from reports import provisional as prov
 from reports.chart_style import CARRIER_COLOURS, OTHER_COLOURS, STYLE, TEXT
 from reports.fonts import RC_LOCK, chart_rc
+from reports.labels import COLOUR_HEX
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 LANGS: tuple[str, ...] = ("zh", "en")
 PNG_DPI = 150
 
 # 三维四色 colour ids, best first (the order of the quzhou-3d methodology).
-COLOUR_IDS: tuple[str, ...] = ("dark_green", "light_green", "yellow", "red")
-COLOUR_HEX: dict[str, str] = {
-    "dark_green": "#1a7f37",
-    "light_green": "#8cc152",
-    "yellow": "#f2c200",
-    "red": "#d93025",
-}
+COLOUR_IDS: tuple[str, ...] = COLOURS
 
 
 _INTENSITY_SERIES: tuple[tuple[str, str], ...] = (
@@ -443,14 +441,18 @@ def _rendering() -> Iterator[None]:
 def _new_figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
     fig = Figure(figsize=size, layout="constrained")
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(h_pad=0.08, w_pad=0.1)  # type: ignore[union-attr]
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    engine.set(h_pad=0.08, w_pad=0.1)
     return fig, fig.add_subplot()
 
 
 def _save(fig: Figure, fmt: str) -> bytes:
     buf = io.BytesIO()
-    extra = {"dpi": PNG_DPI} if fmt == "png" else {}
-    fig.savefig(buf, format=fmt, metadata=_SAVE_METADATA[fmt], **extra)
+    if fmt == "png":
+        fig.savefig(buf, format=fmt, metadata=_SAVE_METADATA[fmt], dpi=PNG_DPI)
+    else:
+        fig.savefig(buf, format=fmt, metadata=_SAVE_METADATA[fmt])
     return buf.getvalue()
 
 

@@ -79,7 +79,7 @@ def annotate_workbook(
 ) -> bytes:
     """The user's file with every error marked where it is, as xlsx bytes (see the module).
     ``notes`` are lines for the end of the summary (errors not listed, a purged file)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     errs = _errors(errors)
     # openpyxl warns about parts of a workbook it cannot keep (extensions, odd styles);
@@ -191,9 +191,9 @@ def _find_sheet(wb: Any, name: str) -> Any:
 
 
 def _mark(wb: Any, errs: list[_Error]) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import column_index_from_string, get_column_letter
+    from openpyxl.comments import Comment  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import column_index_from_string, get_column_letter  # type: ignore[import-untyped]
 
     by_sheet: dict[Any, list[_Error]] = defaultdict(list)
     for e in errs:
@@ -241,7 +241,7 @@ def _mark(wb: Any, errs: list[_Error]) -> None:
 
 def _writable(ws: Any, row: int, col: int) -> Any:
     """The cell at (row, col), or the top-left cell of the merged range that covers it."""
-    from openpyxl.cell.cell import MergedCell
+    from openpyxl.cell.cell import MergedCell  # type: ignore[import-untyped]
 
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):
@@ -278,7 +278,7 @@ def _heading_row(ws: Any, first_error_row: int) -> int:
 
 def _summary(wb: Any, errs: list[_Error]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.worksheet.hyperlink import Hyperlink  # type: ignore[import-untyped]
 
     if SUMMARY_SHEET in wb.sheetnames:  # an annotated workbook uploaded again
         wb.remove(wb[SUMMARY_SHEET])

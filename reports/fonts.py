@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from matplotlib import font_manager
+from matplotlib.typing import RcKeyType
 
 # Simplified-Chinese faces first; the JP face of Noto/Source Han has the same glyph set
 # with Japanese shapes for a few characters, so it is an acceptable fallback.
@@ -53,7 +54,7 @@ def cjk_font_family() -> str:
     )
 
 
-def chart_rc() -> dict[str, Any]:
+def chart_rc() -> dict[RcKeyType, Any]:
     """rcParams for ``matplotlib.rc_context`` around building and saving a chart.
 
     The family is an explicit list rather than the generic ``sans-serif``: only an

@@ -1,137 +1,113 @@
 """The rating sections of the officials' monthly report: the rating distribution, the
-high-carbon (red) list and the largest emitters, in the workbook and in the PDF.
+high-carbon (red) list and the largest emitters, in the workbook (``xlsx_*``, called by
+``reports.monthly_xlsx``) and in the PDF (``pdf_*``, called by ``reports.monthly_pdf``).
 
-The data is ``reports.monthly``'s dict. Every rating shown here that is provisional (暂评:
-a year to date, docs/methodology.md §6) says so: a status column in the workbook naming its months,
-``暂评`` under its grade in the PDF, the provisional part of each count, and a note giving
-how many ratings are provisional and what that means (``reports.provisional``). The rows
-carry ``provisional`` and ``months``; ``ratings`` carries ``provisional`` (the count),
-``provisional_rated`` and ``provisional_colours`` / ``_grades`` / ``_classes`` (counts by
-colour, grade and class) and ``provisional_months`` ([{months, enterprises}]). Data
-without these keys (made before ratings could be provisional) shows no marker.
+The data is ``reports.monthly_data.MonthlyReportData``. Every rating shown here that is
+provisional (暂评: a year to date, docs/methodology.md §6) says so: a status column in the
+workbook naming its months, ``暂评`` under its grade in the PDF, the provisional part of each
+count, and a note giving how many ratings are provisional and what that means
+(``reports.provisional``). Data without the provisional keys (made before ratings could be
+provisional) shows no marker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from carbon.domain.vocabulary import CLASSES, COLOURS
 from reports import provisional as prov
-from reports.monthly import (
-    CLASS_LABELS,
-    COLOUR_FILL,
-    COLOUR_LABELS,
+from reports.labels import COLOUR_HEX, COLOUR_LABELS, class_text, colour_text, grade_text
+from reports.monthly_data import HighCarbonRow, LargestRow
+from reports.monthly_data import MonthlyReportData as Data
+from reports.monthly_text import (
     DASH,
     PDF_RED_LIMIT,
     SHEETS,
-    XColumn,
-    _Book,
-    _name,
-    _rating_note,
-    _region_title,
-    _who_columns,
-    _ytd_span,
+    PartKey,
     colour_label,
+    colour_pair,
+    count_note,
     county_short,
+    enterprise_name,
     grade_label,
     industry_label,
+    list_note,
     num,
     pct,
+    provisional_not_rated,
+    provisional_part,
+    rating_note,
+    rating_status,
+    region_title,
+    who_columns,
+    ytd_span,
 )
+from reports.xlsx_book import Book, XColumn
 
-WHOLE_YEAR = "全年 / whole year"
+if TYPE_CHECKING:
+    from reports.pdf import ReportDocument
+
+
+class _Entry(TypedDict):
+    """A row of the rating distribution sheet."""
+
+    k: str  # dimension
+    v: str  # category
+    n: int  # enterprises
+    of: int | None  # rated enterprises (the base of the share), None for "not rated"
+    p: int  # of which provisional
+    share: float | None
+
+
+class _Numbered(HighCarbonRow):
+    no: int
 
 
 # ------------------------------------------------------------------------ text
 
 
-def _status(x: Mapping[str, Any]) -> str | None:
-    """The status cell of a rated row: 暂评 with its months, or whole year; None unrated
-    (or in data that does not say)."""
-    if "provisional" not in x or (x.get("grade") is None and x.get("colour") is None):
-        return None
-    return prov.status(x) or WHOLE_YEAR
-
-
-def _grade_cell(x: Mapping[str, Any]) -> str:
+def _grade_cell(x: HighCarbonRow | LargestRow) -> str:
     """The grade in a PDF table, ``暂评`` under it when provisional."""
     text = grade_label(x["grade"])
     return f"{text}\n{prov.LABEL_ZH}" if x.get("provisional") else text
 
 
-def _count_note(r: Mapping[str, Any]) -> tuple[str, str]:
-    """How many of the ratings shown are provisional, over which months, and the meaning."""
-    n = int(r.get("provisional") or 0)
-    return prov.count_note(n, r.get("enterprises"), r.get("provisional_months") or [])
-
-
-def _list_note(items: Sequence[Mapping[str, Any]]) -> str | None:
-    n = sum(1 for x in items if x.get("provisional"))
-    if not n:
-        return None
-    en = prov.meaning("en")
-    return (
-        f"本表中暂评 {n:,} 家。{prov.meaning('zh')} / {n:,} of these ratings provisional (暂评). "
-        f"{en[0].upper()}{en[1:]}"
-    )
-
-
-def _part(r: Mapping[str, Any], key: str, k: str) -> int:
-    return int((r.get(key) or {}).get(k, 0))
+def _status_column() -> XColumn[HighCarbonRow | LargestRow]:
+    return XColumn("评价状态 / Rating status", 30, value=rating_status)
 
 
 # ------------------------------------------------------------------------ xlsx
 
 
-def xlsx_ratings(book: _Book, data: Mapping[str, Any]) -> None:
+def xlsx_ratings(book: Book, data: Data) -> None:
     ws = book.sheet(SHEETS[3])
     r = data["ratings"]
-    zh, en = _rating_note(r)
-    book.title(ws, f"{_region_title(data)} 评价分布 / Rating distribution — {zh} / {en}")
+    zh, en = rating_note(r)
+    book.title(ws, f"{region_title(data)} 评价分布 / Rating distribution — {zh} / {en}")
     rated = r["rated"] or None
-    entries: list[dict[str, Any]] = []
-    for c, (czh, cen) in COLOUR_LABELS.items():
-        entries.append(
-            {
-                "k": "三维四色 / Four-colour",
-                "v": f"{czh} / {cen}",
-                "n": r["colours"][c],
-                "of": rated,
-                "p": _part(r, "provisional_colours", c),
-            }
-        )
-    entries.append(
-        {
-            "k": "三维四色 / Four-colour",
-            "v": "未评价 / Not rated",
-            "n": r["not_rated"],
-            "of": None,
-            "p": int(r.get("provisional") or 0) - int(r.get("provisional_rated") or 0),
-        }
+
+    def part(key: PartKey, k: str) -> int:
+        return provisional_part(r, key, k)
+
+    colour_dim, grade_dim, class_dim = (
+        "三维四色 / Four-colour",
+        "碳效等级 / Carbon-efficiency grade",
+        "强度分类 / Intensity class",
     )
-    for g, n in r["grades"].items():
-        entries.append(
-            {
-                "k": "碳效等级 / Carbon-efficiency grade",
-                "v": f"{g}级 / grade {g}",
-                "n": n,
-                "of": rated,
-                "p": _part(r, "provisional_grades", g),
-            }
-        )
-    for c, (czh, cen) in CLASS_LABELS.items():
-        entries.append(
-            {
-                "k": "强度分类 / Intensity class",
-                "v": f"{czh} / {cen}",
-                "n": r["classes"][c],
-                "of": rated,
-                "p": _part(r, "provisional_classes", c),
-            }
-        )
-    for e in entries:
-        e["share"] = e["n"] / e["of"] if e["of"] else None
-    columns = [
+    entries: list[_Entry] = [
+        _entry(colour_dim, colour_text(c, " / "), r["colours"][c], rated, part("provisional_colours", c))
+        for c in COLOURS
+    ]
+    entries.append(_entry(colour_dim, "未评价 / Not rated", r["not_rated"], None, provisional_not_rated(r)))
+    entries += [
+        _entry(grade_dim, grade_text(g, " / "), n, rated, part("provisional_grades", g))
+        for g, n in r["grades"].items()
+    ]
+    entries += [
+        _entry(class_dim, class_text(c, " / "), r["classes"][c], rated, part("provisional_classes", c))
+        for c in CLASSES
+    ]
+    columns: list[XColumn[_Entry]] = [
         XColumn("维度 / Dimension", 30, value=lambda e: e["k"]),
         XColumn("类别 / Category", 22, value=lambda e: e["v"]),
         XColumn("企业数 / Enterprises", 13, "int", lambda e: e["n"]),
@@ -140,30 +116,26 @@ def xlsx_ratings(book: _Book, data: Mapping[str, Any]) -> None:
     ]
     nxt = book.table(ws, columns, entries, autofilter=False)
     book.note(ws, nxt + 1, f"评价年份 / Rating year: {r['year'] or DASH}；已评价 / rated: {r['rated']}")
-    book.note(ws, nxt + 2, " / ".join(_count_note(r)))
+    book.note(ws, nxt + 2, " / ".join(count_note(r)))
 
 
-def _colour_text(c: str | None) -> str | None:
-    return None if c is None else "{} / {}".format(*COLOUR_LABELS.get(c, (c, c)))
+def _entry(k: str, v: str, n: int, of: int | None, p: int) -> _Entry:
+    return {"k": k, "v": v, "n": n, "of": of, "p": p, "share": n / of if of else None}
 
 
-def _status_column() -> XColumn:
-    return XColumn("评价状态 / Rating status", 30, value=_status)
-
-
-def xlsx_high_carbon(book: _Book, data: Mapping[str, Any]) -> None:
+def xlsx_high_carbon(book: Book, data: Data) -> None:
     ws = book.sheet(SHEETS[4])
     r = data["ratings"]
     book.title(
         ws,
-        f"{_region_title(data)} 高碳（红码）企业名单 / High-carbon (red) list — 评价年份 {r['year'] or DASH}",
+        f"{region_title(data)} 高碳（红码）企业名单 / High-carbon (red) list — 评价年份 {r['year'] or DASH}",
     )
-    rows = [{**x, "no": i} for i, x in enumerate(data["high_carbon"], start=1)]
-    columns = [
+    rows: list[_Numbered] = [{**x, "no": i} for i, x in enumerate(data["high_carbon"], start=1)]
+    columns: list[XColumn[_Numbered]] = [
         XColumn("序号 / No.", 7, "int", lambda x: x["no"]),
-        *_who_columns(),
+        *who_columns(),
         XColumn("碳效等级 / Grade", 10, "int", lambda x: x["grade"]),
-        XColumn("三维四色 / Colour", 12, value=lambda x: _colour_text(x["colour"])),
+        XColumn("三维四色 / Colour", 12, value=lambda x: colour_pair(x["colour"])),
         _status_column(),
         XColumn("综合得分 / Score", 10, "score", lambda x: x["score"]),
         XColumn("排放强度 / Intensity (tCO2/万元)", 15, "intensity", lambda x: x["intensity"]),
@@ -173,47 +145,47 @@ def xlsx_high_carbon(book: _Book, data: Mapping[str, Any]) -> None:
     nxt = book.table(ws, columns, rows, freeze_col=4)
     if not rows:
         book.note(ws, nxt, "本期无红码企业 / No red-rated enterprise")
-    elif note := _list_note(rows):
+    elif note := list_note(rows):
         book.note(ws, nxt + 1, note)
 
 
-def xlsx_largest(book: _Book, data: Mapping[str, Any]) -> None:
+def xlsx_largest(book: Book, data: Data) -> None:
     ws = book.sheet(SHEETS[5])
     book.title(
-        ws, f"{_region_title(data)} 本年累计排放前{len(data['largest'])}名 / Largest emitters, year to date"
+        ws, f"{region_title(data)} 本年累计排放前{len(data['largest'])}名 / Largest emitters, year to date"
     )
-    columns = [
+    columns: list[XColumn[LargestRow]] = [
         XColumn("排名 / Rank", 7, "int", lambda x: x["rank"]),
-        *_who_columns(),
-        XColumn(f"本年累计排放 / YTD (tCO2) {_ytd_span(data)}", 18, "tco2", lambda x: x["ytd_tco2"]),
+        *who_columns(),
+        XColumn(f"本年累计排放 / YTD (tCO2) {ytd_span(data)}", 18, "tco2", lambda x: x["ytd_tco2"]),
         XColumn("占区域 / Share of region", 11, "share", lambda x: x["ytd_share"]),
         XColumn("本月排放 / Month (tCO2)", 15, "tco2", lambda x: x["month_tco2"]),
         XColumn("累计同比 / YTD YoY", 11, "pct", lambda x: x["yoy_ytd"]),
         XColumn("碳效等级 / Grade", 10, "int", lambda x: x["grade"]),
-        XColumn("三维四色 / Colour", 12, value=lambda x: _colour_text(x["colour"])),
+        XColumn("三维四色 / Colour", 12, value=lambda x: colour_pair(x["colour"])),
         _status_column(),
     ]
     nxt = book.table(ws, columns, data["largest"], freeze_col=4)
-    if note := _list_note(data["largest"]):
+    if note := list_note(data["largest"]):
         book.note(ws, nxt + 1, note)
 
 
 # ------------------------------------------------------------------------- PDF
 
 
-def pdf_ratings(doc: Any, data: Mapping[str, Any]) -> None:
-    from reports.charts import COLOUR_IDS, colour_distribution_chart
+def pdf_ratings(doc: ReportDocument, data: Data) -> None:
+    from reports.charts import colour_distribution_chart
     from reports.pdf import Column
 
     r = data["ratings"]
-    zh, en = _rating_note(r)
+    zh, en = rating_note(r)
     doc.section(150)
     doc.heading("评价分布", "Rating distribution")
     doc.paragraph(f"评价年份 Rating year: {r['year'] or DASH} — {zh} / {en}", size=8.8)
     doc.ln(2)
     chart = colour_distribution_chart(
-        {c: int(r["colours"].get(c, 0)) for c in COLOUR_IDS},
-        provisional={c: _part(r, "provisional_colours", c) for c in COLOUR_IDS},
+        {c: int(r["colours"].get(c, 0)) for c in COLOURS},
+        provisional={c: provisional_part(r, "provisional_colours", c) for c in COLOURS},
         title=f"三维四色评价分布 Four-colour distribution ({r['year'] or DASH})",
         lang="zh",
         fmt="svg",
@@ -224,10 +196,17 @@ def pdf_ratings(doc: Any, data: Mapping[str, Any]) -> None:
     def share(n: int) -> str:
         return pct(n / rated, signed=False) if rated else DASH
 
-    def partial(key: str, k: str) -> str:
-        return f"{_part(r, key, k):,}"
-
     doc.subheading("三维四色 Four-colour rating")
+    colour_rows: list[list[Any]] = [
+        [
+            (colour_label(c), COLOUR_HEX[c]),
+            f"{r['colours'][c]:,}",
+            share(r["colours"][c]),
+            f"{provisional_part(r, 'provisional_colours', c):,}",
+        ]
+        for c in COLOURS
+    ]
+    colour_rows.append(["未评价 Not rated", f"{r['not_rated']:,}", DASH, f"{provisional_not_rated(r):,}"])
     doc.data_table(
         [
             Column("颜色 Colour", 40, "C"),
@@ -235,32 +214,16 @@ def pdf_ratings(doc: Any, data: Mapping[str, Any]) -> None:
             Column("占比 Share", 30, "R"),
             Column("其中暂评 Provisional", 30, "R"),
         ],
-        [
-            [
-                (colour_label(c), COLOUR_FILL[c]),
-                f"{r['colours'][c]:,}",
-                share(r["colours"][c]),
-                partial("provisional_colours", c),
-            ]
-            for c in COLOUR_LABELS
-        ]
-        + [
-            [
-                "未评价 Not rated",
-                f"{r['not_rated']:,}",
-                DASH,
-                f"{int(r.get('provisional') or 0) - int(r.get('provisional_rated') or 0):,}",
-            ]
-        ],
+        colour_rows,
         size=7.8,
     )
     doc.subheading("碳效等级与强度分类 Carbon-efficiency grade and intensity class")
     grade_rows = [
-        [f"{g}级 Grade {g}", f"{n:,}", share(n), partial("provisional_grades", g)]
+        [grade_text(g, capital=True), f"{n:,}", share(n), f"{provisional_part(r, 'provisional_grades', g):,}"]
         for g, n in r["grades"].items()
     ]
     class_rows = [
-        [f"{CLASS_LABELS[c][0]} {CLASS_LABELS[c][1]}", f"{n:,}", share(n), partial("provisional_classes", c)]
+        [class_text(c), f"{n:,}", share(n), f"{provisional_part(r, 'provisional_classes', c):,}"]
         for c, n in r["classes"].items()
     ]
     doc.data_table(
@@ -281,12 +244,12 @@ def pdf_ratings(doc: Any, data: Mapping[str, Any]) -> None:
             "Grade 1 best, 5 worst; class by intensity L.",
             "未评价：缺少工业增加值等原因无法计算强度。"
             "Not rated: intensity not computable (e.g. no value added).",
-            " ".join(_count_note(r)),
+            " ".join(count_note(r)),
         ]
     )
 
 
-def pdf_high_carbon(doc: Any, data: Mapping[str, Any]) -> None:
+def pdf_high_carbon(doc: ReportDocument, data: Data) -> None:
     from reports.pdf import Column
 
     items = data["high_carbon"]
@@ -305,7 +268,7 @@ def pdf_high_carbon(doc: Any, data: Mapping[str, Any]) -> None:
         [
             str(i),
             x["uscc"],
-            _name(x),
+            enterprise_name(x),
             county_short(x["region_code"]),
             industry_label(x["division"]),
             _grade_cell(x),
@@ -332,24 +295,24 @@ def pdf_high_carbon(doc: Any, data: Mapping[str, Any]) -> None:
         rows,
         size=6.6,
     )
-    notes = [n for n in (_list_note(items),) if n]
+    notes = [n for n in (list_note(items),) if n]
     if len(items) > PDF_RED_LIMIT:
         notes.append(f"仅列前 {PDF_RED_LIMIT} 家，完整名单见 xlsx。Full list in the workbook.")
     if notes:
         doc.notes(notes)
 
 
-def pdf_largest(doc: Any, data: Mapping[str, Any]) -> None:
+def pdf_largest(doc: ReportDocument, data: Data) -> None:
     from reports.pdf import Column
 
     items = data["largest"]
     doc.section(70)
-    doc.heading("排放大户", f"Largest emitters, year to date ({_ytd_span(data)})")
+    doc.heading("排放大户", f"Largest emitters, year to date ({ytd_span(data)})")
     rows = [
         [
             str(x["rank"]),
             x["uscc"],
-            _name(x),
+            enterprise_name(x),
             county_short(x["region_code"]),
             industry_label(x["division"]),
             num(x["ytd_tco2"]),
@@ -357,7 +320,7 @@ def pdf_largest(doc: Any, data: Mapping[str, Any]) -> None:
             num(x["month_tco2"]),
             pct(x["yoy_ytd"]),
             _grade_cell(x),
-            (COLOUR_LABELS[x["colour"]][0], COLOUR_FILL[x["colour"]]) if x["colour"] in COLOUR_FILL else DASH,
+            _colour_cell(x["colour"]),
         ]
         for x in items
     ]
@@ -378,5 +341,12 @@ def pdf_largest(doc: Any, data: Mapping[str, Any]) -> None:
         rows,
         size=6.6,
     )
-    if note := _list_note(items):
+    if note := list_note(items):
         doc.notes([note])
+
+
+def _colour_cell(colour: str | None) -> tuple[str, str] | str:
+    """A PDF table cell in the rating colour, named in Chinese; a dash for none."""
+    if colour is None or colour not in COLOUR_HEX:
+        return DASH
+    return (COLOUR_LABELS[colour][0], COLOUR_HEX[colour])

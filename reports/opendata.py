@@ -27,24 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbon.domain.exports import csv_text
+from carbon.domain.vocabulary import COLOURS
 from reports.cells import put
+from reports.labels import COLOUR_LABELS, GRADES, colour_text, level_text
 
 XLSX_SHEETS = ("地区 Regions", "行业 Industries", "企业(脱敏) Enterprises (masked)", "说明 Notes")
 TABLES = ("regions", "industries", "enterprises")
-
-
-LEVELS = {
-    "city": "市 City",
-    "county": "区县 County",
-    "section": "门类 Section",
-    "division": "大类 Division",
-}
-COLOUR_LABELS = {
-    "dark_green": "深绿 Dark green",
-    "light_green": "浅绿 Light green",
-    "yellow": "黄 Yellow",
-    "red": "红 Red",
-}
 
 
 @dataclass(frozen=True)
@@ -71,12 +59,9 @@ GROUP_COLUMNS: tuple[Column, ...] = (
     Column("energy_tce", "综合能耗(吨标准煤)", "Energy (tce)", "tco2", 18),
     Column("intensity", "碳排放强度(吨二氧化碳/万元)", "Intensity (tCO2 per 10^4 CNY)", "intensity", 20),
     Column("intensity_enterprises", "有增加值企业数", "Enterprises with value added", "int", 14),
-    *(Column(f"grade_{g}", f"碳效码{g}级", f"Grade {g}", "int", 10) for g in "12345"),
+    *(Column(f"grade_{g}", f"碳效码{g}级", f"Grade {g}", "int", 10) for g in GRADES),
     Column("not_rated", "未评价", "Not rated", "int", 10),
-    Column("dark_green", "深绿", "Dark green", "int", 10),
-    Column("light_green", "浅绿", "Light green", "int", 10),
-    Column("yellow", "黄", "Yellow", "int", 10),
-    Column("red", "红", "Red", "int", 10),
+    *(Column(c, *COLOUR_LABELS[c], "int", 10) for c in COLOURS),
     Column("provisional", "其中暂评", "Of which provisional", "int", 12),
     Column("suppression", "数据抑制", "Suppression", width=30),
 )
@@ -143,10 +128,10 @@ def render_csv(stats: Mapping[str, Any], table: str) -> bytes:
 
 def _display(column: Column, row: Mapping[str, Any], min_group: int) -> Any:
     value: Any = row.get(column.key)
-    if column.key == "level":
-        return LEVELS.get(value, value)
-    if column.key == "colour":
-        return COLOUR_LABELS.get(value, value)
+    if column.key == "level" and isinstance(value, str):
+        return level_text(value)
+    if column.key == "colour" and isinstance(value, str):
+        return colour_text(value)
     if column.key == "provisional" and isinstance(value, bool):
         return PROVISIONAL_TEXT if value else None
     if column.key == "suppression":
@@ -158,7 +143,7 @@ def _display(column: Column, row: Mapping[str, Any], min_group: int) -> Any:
 
 class _Sheet:
     def __init__(self, wb: Any, title: str, first: bool) -> None:
-        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 
         self.ws = wb.active if first else wb.create_sheet()
         self.ws.title = title
@@ -168,7 +153,7 @@ class _Sheet:
         self.withheld_fill = PatternFill("solid", fgColor="EEEEEE")
 
     def table(self, columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], min_group: int = 3) -> None:
-        from openpyxl.utils import get_column_letter
+        from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
         ws = self.ws
         for j, c in enumerate(columns, start=1):
@@ -247,7 +232,7 @@ def _provisional_note(stats: Mapping[str, Any]) -> tuple[str, str]:
 
 def render_xlsx(stats: Mapping[str, Any]) -> bytes:
     """Four sheets (``XLSX_SHEETS``): regions, industries, the masked enterprises, notes."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.styles import Alignment, Font
 
     n = stats.get("min_group", 3)

@@ -16,6 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
+from matplotlib.typing import RcKeyType
 
 from reports.fonts import RC_LOCK, chart_rc
 
@@ -23,7 +24,7 @@ FORMATS = ("png", "svg")
 CURRENT_COLOUR = "#1f4e79"
 PREVIOUS_COLOUR = "#b4c7dc"
 
-_STYLE: dict[str, Any] = {
+_STYLE: dict[RcKeyType, Any] = {
     "font.size": 9,
     "axes.titlesize": 11,
     "axes.titlelocation": "left",
@@ -110,6 +111,8 @@ def emissions_bar_chart(
 
 def _save(fig: Figure, fmt: str) -> bytes:
     buf = io.BytesIO()
-    extra = {"dpi": 200} if fmt == "png" else {}
-    fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], **extra)
+    if fmt == "png":
+        fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], dpi=200)
+    else:
+        fig.savefig(buf, format=fmt, metadata=_METADATA[fmt])
     return buf.getvalue()

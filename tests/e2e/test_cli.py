@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,71 @@ def test_errors_and_usage(db_url, imported):
     assert code == 2
     code, doc, _ = carbon(db_url, "recalc", "--year", "2023", "--factor-set", "nope@9", "--json")
     assert code == 1 and "nope@9" in doc["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("account", "91330802MA2D0000X1", "--year", "2023", "--month", "2023-13"),
+        ("account", "91330802MA2D0000X1", "--year", "2023", "--month", "abc"),
+        ("account", "91330802MA2D0000X1", "--year", "2023", "--month", "2023/1"),
+        ("account", "91330802MA2D0000X1", "--year", "2023", "--month", "2023-3"),
+        ("report", "monthly", "--region", "330800", "--month", "2023-00", "--out", "unused"),
+        ("report", "monthly", "--region", "330800", "--month", "六月", "--out", "unused"),
+        ("recalc", "--year", "2023", "--factor-set", "nope"),
+        ("recalc", "--year", "2023", "--methodology", "quzhou-3d@v2"),
+        ("factor-sets", "show", "cn-default"),
+        ("methodologies", "retire", "quzhou-3d@", "--reason", "x"),
+    ],
+)
+def test_malformed_values_are_usage_errors(db_url, args):
+    """A month or a version that cannot be read is a usage error (exit 2) with click's
+    message naming the option and the reason in both languages; nothing is looked up."""
+    result = CliRunner().invoke(cli, ["--db", db_url, *args, "--json"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""  # no JSON document for a command that never ran
+    assert "Invalid value for" in result.stderr
+    assert re.search(r"YYYY-MM / 月份格式应为YYYY-MM|ID@VERSION.* / 应为", result.stderr), result.stderr
+
+
+def test_well_formed_but_unknown_values_are_input_errors(db_url, imported):
+    uscc = imported["enterprises"][0]
+    code, doc, _ = carbon(db_url, "account", uscc, "--year", "2023", "--month", "2022-03", "--json")
+    assert code == 1 and doc["error"]["code"] == "not_found"  # a month outside the year asked for
+    code, doc, _ = carbon(db_url, "factor-sets", "show", "nope@9", "--json")
+    assert code == 1 and "nope@9" in doc["error"]["message"]
+
+
+def test_json_is_utf8_and_figures_are_rounded(db_url, imported):
+    """Chinese as characters, not \\u escapes; figures rounded where they leave the service
+    (carbon/domain/rounding.py): amounts to 0.001, intensities to 6 significant digits."""
+
+    def decimals(x: float) -> int:
+        return max(0, -int(Decimal(repr(x)).as_tuple().exponent))
+
+    def significant(x: float) -> int:
+        return len(Decimal(repr(x)).normalize().as_tuple().digits)
+
+    uscc = imported["enterprises"][0]
+    for command in ("account", "rate"):
+        result = CliRunner().invoke(cli, ["--db", db_url, command, uscc, "--year", "2023", "--json"])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.stdout)
+        assert re.search(r"[\u4e00-\u9fff]", doc["name"]) and doc["name"] in result.stdout
+        assert "\\u" not in result.stdout
+    acc = json.loads(
+        CliRunner().invoke(cli, ["--db", db_url, "account", uscc, "--year", "2023", "--json"]).stdout
+    )
+    figures = [v for v in acc["emissions_tco2"].values() if v is not None]
+    figures += [acc["energy_tce"], *acc["emissions_by_carrier"].values()]
+    assert figures and all(decimals(v) <= 3 for v in figures), figures
+    assert any(decimals(v) > 0 for v in figures)  # rounded, not truncated to whole tonnes
+    assert acc["intensity"] is not None and significant(acc["intensity"]) <= 6
+    rating = json.loads(
+        CliRunner().invoke(cli, ["--db", db_url, "rate", uscc, "--year", "2023", "--json"]).stdout
+    )
+    assert decimals(rating["emissions_tco2"]) <= 3
+    assert significant(rating["carbon_efficiency"]["ratio"]) <= 6
 
 
 def test_recalc_dry_run_and_run_with_same_versions_change_nothing(db_url, imported):

@@ -1,4 +1,5 @@
-"""The monthly report renderers, from a hand-made data dict (no database)."""
+"""The monthly report renderers, from a hand-made report (no database): ``monthly_sample``
+builds it through the typed shape ``reports.monthly_data``."""
 
 from __future__ import annotations
 
@@ -6,67 +7,18 @@ import io
 import re
 import shutil
 import subprocess
-from typing import Any
 
 import pytest
+from monthly_sample import EVIL, USCC_A, USCC_B, make_data
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports.monthly import SHEETS, render_pdf, render_xlsx
-
-USCC_A = "91330802MA2XXXXX01"  # not validated here: the renderers only display it
-USCC_B = "91330803MA2YYYYY02"
-USCC_C = "91330881MA2ZZZZZ03"
-EVIL = '=HYPERLINK("http://x","click")'
-
-
-def period(total: float, n: int, va: float) -> dict[str, Any]:
-    return {
-        "enterprises": n,
-        "total": total,
-        "fuel": total * 0.5,
-        "process": total * 0.1,
-        "electricity": total * 0.35,
-        "heat": total * 0.05,
-        "energy_tce": total * 0.4,
-        "value_added": va,
-        "gross_output": va * 4,
-        "tax": va * 0.3,
-        "intensity": total / va if va else None,
-        "intensity_enterprises": n,
-    }
-
-
-def who(uscc: str, name: str | None, region: str, industry: str) -> dict[str, Any]:
-    return {
-        "uscc": uscc,
-        "name": name,
-        "region_code": region,
-        "industry_code": industry,
-        "division": industry[:2],
-    }
-
-
-def group(key: str, value: str, month: float, ytd: float, prev_ytd: float | None, red: int) -> dict[str, Any]:
-    return {
-        key: value,
-        "enterprises_known": 2,
-        "enterprises": 1,
-        "month_tco2": month,
-        "month_share": month / 12345.678,
-        "ytd_tco2": ytd,
-        "ytd_share": ytd / 70000.0,
-        "previous_month_tco2": None if prev_ytd is None else month * 0.9,
-        "previous_ytd_tco2": prev_ytd,
-        "yoy_month": None if prev_ytd is None else 0.111,
-        "yoy_ytd": None if prev_ytd is None else (ytd - prev_ytd) / prev_ytd,
-        "intensity_ytd": 1.2345,
-        "red": red,
-    }
+from reports.monthly_data import MonthlyReportData
 
 
 @pytest.fixture
-def data() -> dict[str, Any]:
+def data() -> MonthlyReportData:
     return make_data()
 
 
@@ -74,99 +26,6 @@ def data() -> dict[str, Any]:
 def pdf() -> bytes:
     """The PDF of ``make_data()``, rendered once (a render embeds a font subset: ~2 s)."""
     return render_pdf(make_data())
-
-
-def make_data() -> dict[str, Any]:
-    month, ytd = period(12345.678, 3, 5000.0), period(70000.0, 3, 29000.0)
-    prev_month, prev_ytd = period(11000.0, 3, 4800.0), period(65000.0, 3, 28000.0)
-    return {
-        "region": "330800",
-        "month": "2023-06",
-        "year": 2023,
-        "previous_year": 2022,
-        "generated_at": "2023-07-05T08:00:00+00:00",
-        "totals": {
-            "month": month,
-            "ytd": ytd,
-            "previous_month": prev_month,
-            "previous_ytd": prev_ytd,
-            "yoy_month": {"total": 12345.678 / 11000.0 - 1, "intensity": None},
-            "yoy_ytd": {"total": 70000.0 / 65000.0 - 1},
-        },
-        "by_industry": [
-            group("division", "26", 8000.0, 45000.0, 40000.0, 1),
-            group("division", "30", 4345.678, 25000.0, None, 0),
-        ],
-        "by_county": [
-            group("region_code", "330802", 9000.0, 50000.0, 47000.0, 1),
-            group("region_code", "330803", 3345.678, 20000.0, 18000.0, 0),
-        ],
-        "ratings": {
-            "year": 2022,
-            "requested_year": 2023,
-            "fallback": True,
-            "enterprises": 4,
-            "rated": 3,
-            "not_rated": 1,
-            "colours": {"dark_green": 1, "light_green": 1, "yellow": 0, "red": 1},
-            "grades": {"1": 1, "2": 0, "3": 1, "4": 0, "5": 1},
-            "classes": {"low": 1, "medium": 1, "high": 1},
-        },
-        "high_carbon": [
-            {
-                **who(USCC_A, EVIL, "330802", "2614"),
-                "grade": 5,
-                "colour": "red",
-                "score": 28.0,
-                "intensity": 3.5,
-                "intensity_class": "high",
-                "emissions": 90000.0,
-                "ytd_tco2": 45000.0,
-            }
-        ],
-        "largest": [
-            {
-                "rank": 1,
-                **who(USCC_A, EVIL, "330802", "2614"),
-                "ytd_tco2": 45000.0,
-                "ytd_share": 45000.0 / 70000.0,
-                "month_tco2": 8000.0,
-                "yoy_ytd": 0.125,
-                "grade": 5,
-                "colour": "red",
-            },
-            {
-                "rank": 2,
-                **who(USCC_B, "衢江水泥有限公司", "330803", "3011"),
-                "ytd_tco2": 20000.0,
-                "ytd_share": 20000.0 / 70000.0,
-                "month_tco2": None,
-                "yoy_ytd": None,
-                "grade": None,
-                "colour": None,
-            },
-        ],
-        "quality": {
-            "enterprises_known": 4,
-            "enterprises_with_data": 3,
-            "coverage": 0.75,
-            "missing_month": [{**who(USCC_C, "+江山造纸厂", "330881", "2221"), "latest_period": "2023-04"}],
-            "missing_value_added": [{**who(USCC_B, "@衢江水泥", "330803", "3011"), "value_added_ytd": None}],
-            "factor_proxy": False,
-            "factor_proxy_count": 0,
-            "grid_factor": {
-                "value": 0.5306,
-                "unit": "tCO2/MWh",
-                "year": 2023,
-                "source_year": 2023,
-                "proxy": False,
-            },
-            "factor_set": {"id": "cn-default", "version": 1},
-            "methodology": {"id": "quzhou-3d", "version": 1},
-            "previous_factor_set": {"id": "cn-default", "version": 1},
-            "rating_methodologies": [{"id": "quzhou-3d", "version": 1}],
-        },
-    }
 
 
 def pdf_text(pdf: bytes) -> tuple[int, str]:

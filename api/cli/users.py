@@ -7,19 +7,20 @@ import sys
 
 import click
 
-from api.cli import Ctx, cli, cli_actor, db_option, emit, json_option, run
+from api.cli.common import Ctx, cli_actor, db_option, emit, json_option, run
+from carbon.domain.vocabulary import ROLES, SCOPES
 from carbon.services import usecases as services
-from carbon.store.db import default_url, safe_url
+from carbon.store.db import safe_url
 
 
-@cli.group("users")
+@click.group("users")
 def users_group() -> None:
     """People who use the service, and their roles."""
 
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["enterprise", "bank", "official", "admin"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--uscc", "usccs", multiple=True, help="enterprise users: an enterprise they act for (repeat)")
 @click.option("--region", help="officials: their region code, e.g. 330800 (sees every 3308xx)")
 @click.option("--institution", help="bank users: their institution")
@@ -93,7 +94,7 @@ def users_disable(obj: Ctx, username: str, as_json: bool) -> None:
     emit(as_json, {"username": username}, lambda: click.echo(f"{username}: disabled, sessions ended"))
 
 
-@cli.group("tokens")
+@click.group("tokens")
 def tokens_group() -> None:
     """Bearer tokens for API clients and utility feeds."""
 
@@ -107,7 +108,7 @@ def tokens_group() -> None:
     multiple=True,
     default=("read",),
     show_default=True,
-    type=click.Choice(["read", "write", "feeds", "admin"]),
+    type=click.Choice(SCOPES),
 )
 @click.option("--days", type=int, default=90, show_default=True)
 @json_option
@@ -137,7 +138,7 @@ def tokens_revoke(obj: Ctx, token_id: int, as_json: bool) -> None:
     emit(as_json, res, lambda: click.echo(f"token {res['id']}: revoked {res['revoked_at']}"))
 
 
-@cli.command("worker")
+@click.command("worker")
 @click.option("--concurrency", default=1, show_default=True, type=int, help="Jobs at once in this process.")
 @click.option(
     "--pool", default="threads", show_default=True, type=click.Choice(["threads", "solo", "prefork"])
@@ -148,15 +149,19 @@ def tokens_revoke(obj: Ctx, token_id: int, as_json: bool) -> None:
 def worker_cmd(obj: Ctx, concurrency: int, pool: str, loglevel: str) -> None:
     """Run recomputation jobs from the Celery queue (CARBON_BROKER_URL, e.g.
     redis://127.0.0.1:6379/0); the API sends them there with CARBON_JOBS=celery."""
-    import os
+    from dataclasses import replace
 
     from carbon.services import queue
 
-    if obj.url:
-        os.environ["CARBON_DATABASE_URL"] = obj.url
+    settings = obj.settings
+    settings = replace(settings, database=replace(settings.database, url=obj.database_url))
     click.echo(
-        f"worker: queue {queue.queue_name()} on {safe_url(queue.broker_url())}, "
-        f"database {safe_url(obj.url or default_url())}",
+        f"worker: queue {queue.queue_name(settings.celery)} "
+        f"on {safe_url(queue.broker_url(settings.celery))}, "
+        f"database {safe_url(obj.database_url)}",
         err=True,
     )
-    queue.start_worker(concurrency=concurrency, pool=pool, loglevel=loglevel)
+    queue.start_worker(concurrency=concurrency, pool=pool, loglevel=loglevel, settings=settings)
+
+
+COMMANDS = (users_group, tokens_group, worker_cmd)

@@ -1,7 +1,7 @@
-"""``carbon db …`` (migrations, the application role, backups) and ``carbon audit verify``.
+"""``carbon db …``: migrations, the application role, backups.
 
-Registered by api/cli.py. These commands open the database themselves: upgrading and
-restoring are how a database reaches the newest schema, which every other command needs.
+These commands open the database themselves: upgrading and restoring are how a database
+reaches the newest schema, which every other command needs.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import Any
 
 import click
 
-from api.cli import Ctx, audit_cmd, cli, cli_actor, db_option, emit, json_option, run
+from api.cli.audit import verdict
+from api.cli.common import Ctx, db_option, emit, json_option, run
 from carbon.services import maintenance
-from carbon.store.db import default_url
 
 
 def _url(obj: Ctx) -> str:
-    return obj.url or default_url()
+    return obj.database_url
 
 
 @click.group("db")
@@ -32,7 +32,7 @@ def db_group() -> None:
 @click.pass_obj
 def db_upgrade(obj: Ctx, as_json: bool) -> None:
     """Run the migrations up to the newest (nothing to do when already there)."""
-    res = run(as_json, lambda: maintenance.upgrade_database(_url(obj)))
+    res = run(as_json, lambda: maintenance.upgrade_database(_url(obj), settings=obj.settings))
 
     def human() -> None:
         if res["changed"]:
@@ -51,7 +51,7 @@ def db_upgrade(obj: Ctx, as_json: bool) -> None:
 def db_grant_app_role(obj: Ctx, role: str, as_json: bool) -> None:
     """Grant ROLE what the service needs and no more (PostgreSQL; run as the schema's owner,
     again after every upgrade): SELECT and INSERT only on audit_log."""
-    res = run(as_json, lambda: maintenance.grant_app_role(_url(obj), role))
+    res = run(as_json, lambda: maintenance.grant_app_role(_url(obj), role, settings=obj.settings))
 
     def human() -> None:
         for stmt in res["statements"]:
@@ -76,7 +76,7 @@ def _contents(res: dict[str, Any]) -> str:
 def db_backup(obj: Ctx, file: Path, as_json: bool) -> None:
     """Back the whole database up to FILE (pg_dump -Fc, or an SQLite copy), the archived
     workbooks included."""
-    res = run(as_json, lambda: maintenance.backup_database(_url(obj), file))
+    res = run(as_json, lambda: maintenance.backup_database(_url(obj), file, settings=obj.settings))
 
     def human() -> None:
         click.echo(f"wrote {res['file']} ({res['bytes']:,} bytes, sha256 {res['sha256']})")
@@ -95,7 +95,9 @@ def db_backup(obj: Ctx, file: Path, as_json: bool) -> None:
 def db_restore(obj: Ctx, file: Path, force: bool, as_json: bool) -> None:
     """Restore FILE (from `carbon db backup`) into an empty database, then verify the audit
     log's hash chain; exit 1 if it is broken."""
-    res = run(as_json, lambda: maintenance.restore_database(_url(obj), file, force=force))
+    res = run(
+        as_json, lambda: maintenance.restore_database(_url(obj), file, force=force, settings=obj.settings)
+    )
     chain = res.get("audit")
 
     def human() -> None:
@@ -104,35 +106,11 @@ def db_restore(obj: Ctx, file: Path, force: bool, as_json: bool) -> None:
         if chain is None:
             click.echo(res["note"])
         else:
-            click.echo(_verdict(chain), err=not chain["ok"])
+            click.echo(verdict(chain), err=not chain["ok"])
 
     emit(as_json, res, human)
     if chain is not None and not chain["ok"]:
         sys.exit(1)
 
 
-def _verdict(res: dict[str, Any]) -> str:
-    if res["ok"]:
-        n, last = res["entries"], res["last_hash"]
-        return f"audit chain intact 审计日志哈希链完整: {n} entries, last hash {last}"
-    return (
-        f"audit chain broken at entry {res['broken_at']} 审计日志哈希链在第 {res['broken_at']} 条断开: "
-        f"{res['reason']} ({res['verified']} entries before it are intact)"
-    )
-
-
-@click.command("verify")
-@json_option
-@db_option
-@click.pass_obj
-def audit_verify(obj: Ctx, as_json: bool) -> None:
-    """Walk the audit log's hash chain: exit 0 with the count if intact, exit 1 with the
-    first entry that was removed, edited or reordered."""
-    res = run(as_json, lambda: maintenance.verify_audit(obj.db, by=cli_actor()[0]))
-    emit(as_json, res, lambda: click.echo(_verdict(res), err=not res["ok"]))
-    if not res["ok"]:
-        sys.exit(1)
-
-
-cli.add_command(db_group)
-audit_cmd.add_command(audit_verify)  # type: ignore[attr-defined]  # a group since `verify`
+COMMANDS = (db_group,)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from api.cli import Ctx, cli, cli_actor, db_option, emit, json_option, run
+from api.cli.common import Ctx, cli_actor, db_option, emit, json_option, run
 from carbon.services import identity_changes
 
 
@@ -18,7 +18,7 @@ def _line(c: dict[str, Any]) -> str:
     return f"{c['id']:>5}  {c['status']:<10} {c['uscc']}  {change}  ({who})"
 
 
-@cli.group("identity-changes")
+@click.group("identity-changes")
 def identity_group() -> None:
     """Enterprises' requests to change their name, industry or region: list, approve, reject."""
 
@@ -68,3 +68,6 @@ def identity_reject(obj: Ctx, change_id: int, reason: str, as_json: bool) -> Non
     actor, origin = cli_actor()
     res = run(as_json, lambda: identity_changes.reject(obj.db, change_id, reason, by=actor, origin=origin))
     emit(as_json, res, lambda: click.echo(f"{_line(res)}: {res['reason']}"))
+
+
+COMMANDS = (identity_group,)
