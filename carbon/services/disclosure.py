@@ -37,6 +37,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from carbon import names
+from carbon.domain import vocabulary
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.services import reference
 from carbon.store.models import AccountRow, Enterprise, RatingRow
@@ -44,7 +45,7 @@ from carbon.store.models import AccountRow, Enterprise, RatingRow
 MIN_GROUP = 3
 
 GRADES = ("1", "2", "3", "4", "5")
-COLOURS = ("dark_green", "light_green", "yellow", "red")
+COLOURS = vocabulary.COLOURS
 GRADE_KEYS = tuple(f"grade_{g}" for g in GRADES)
 # What a suppressed group withholds (its count too when it is below MIN_GROUP).
 FIGURES = (

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,20 +40,19 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from carbon.domain.accounting import EMISSION_PARTS, INPUT_KEYS, account_matrix
-from carbon.domain.errors import CarbonError, InvalidValue, NotFound
+from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.factors import PARTS
 from carbon.domain.identifiers import Period, region_prefix, region_problem
 from carbon.domain.quantities import ECONOMIC_KEYS
-from carbon.domain.rating import FULL_YEAR, mask_months
-from carbon.domain.vocabulary import CLASSES, COLOURS, Colour
+from carbon.domain.vocabulary import Colour
 from carbon.services import reference
 from carbon.services.annual import input_columns
 from carbon.services.compute import policy
+from carbon.services.monthly_ratings import UNRATED, grid_factor, latest_periods, ref_of, region_ratings
 from carbon.store.db import Database
-from carbon.store.models import Enterprise, MonthlyInput, RatingRow
+from carbon.store.models import Enterprise, MonthlyInput
 from reports.monthly_data import (
     CountyRow,
-    GridFactor,
     GroupFigures,
     HighCarbonRow,
     IndustryRow,
@@ -63,14 +61,11 @@ from reports.monthly_data import (
     MissingValueAddedRow,
     MonthlyReportData,
     PeriodFigures,
-    RatingSummary,
-    Ref,
     Totals,
     Who,
 )
 
 LARGEST_EMITTERS = 20
-GRADES = ("1", "2", "3", "4", "5")
 FORMATS = ("xlsx", "pdf")
 Format = Literal["xlsx", "pdf"]
 
@@ -242,9 +237,9 @@ def report_data(session: Session, region: str, period: Period) -> MonthlyReportD
         )
 
     fs_ref, m_ref = policy(session, period.year)
-    grid = _grid(session, fs_ref, period.year)
+    grid = grid_factor(session, fs_ref, period.year)
     prev_fs_ref = prev.factor_set or policy(session, period.year - 1)[0]
-    ratings = _ratings(session, scope, period.year, position)
+    ratings = region_ratings(session, scope, period.year, position)
 
     def who(i: int) -> Who:
         e = ents[i]
@@ -277,7 +272,7 @@ def report_data(session: Session, region: str, period: Period) -> MonthlyReportD
     largest: list[LargestRow] = []
     for rank, i in enumerate((int(i) for i in order[:LARGEST_EMITTERS] if cur.has_ytd[i]), start=1):
         prev_ytd = float(prev.ytd_total[i]) if prev.has_ytd[i] else None
-        rated = rows.get(i, _UNRATED)
+        rated = rows.get(i, UNRATED)
         largest.append(
             {
                 "rank": rank,
@@ -312,7 +307,7 @@ def report_data(session: Session, region: str, period: Period) -> MonthlyReportD
         )
     ]
 
-    latest = _latest_periods(session, scope, position, n)
+    latest = latest_periods(session, scope, position, n)
     missing_month: list[MissingMonthRow] = [
         {**who(i), "latest_period": latest[i]} for i in np.flatnonzero(~cur.has_month).tolist()
     ]
@@ -342,9 +337,9 @@ def report_data(session: Session, region: str, period: Period) -> MonthlyReportD
             "factor_proxy": bool(grid and grid["proxy"]),
             "factor_proxy_count": int(cur.has_month.sum()) if grid and grid["proxy"] else 0,
             "grid_factor": grid,
-            "factor_set": _ref(fs_ref),
-            "methodology": _ref(m_ref),
-            "previous_factor_set": _ref(prev_fs_ref),
+            "factor_set": ref_of(fs_ref),
+            "methodology": ref_of(m_ref),
+            "previous_factor_set": ref_of(prev_fs_ref),
             "rating_methodologies": ratings.methodologies,
         },
     }
@@ -527,127 +522,3 @@ def _groups(
         }
         out.append((str(label), figures))
     return out
-
-
-@dataclass(frozen=True)
-class _Rated:
-    """One current rating in scope."""
-
-    grade: int | None
-    colour: str | None
-    intensity_class: str | None
-    score: float | None
-    intensity: float | None
-    emissions: float
-    methodology: str
-    provisional: bool  # 暂评: a year to date
-    months: list[int] | None  # the months it rates
-
-
-_UNRATED = _Rated(None, None, None, None, None, 0.0, "", False, None)
-
-
-@dataclass(frozen=True)
-class _Ratings:
-    rows: dict[int, _Rated]  # by position in the enterprise list
-    summary: RatingSummary
-    methodologies: list[Ref]
-
-    @property
-    def red_positions(self) -> set[int]:
-        return {i for i, r in self.rows.items() if r.colour == Colour.RED}
-
-
-def _ratings(session: Session, scope: Any, year: int, position: dict[int, int]) -> _Ratings:
-    """Current ratings of ``year`` in scope, or of the latest earlier year that has any."""
-    rating_year = session.scalar(
-        select(func.max(RatingRow.year))
-        .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
-        .where(RatingRow.is_current.is_(True), RatingRow.year <= year, scope)
-    )
-    rows: dict[int, _Rated] = {}
-    if rating_year is not None:
-        for r in session.execute(
-            select(
-                RatingRow.enterprise_id,
-                RatingRow.grade,
-                RatingRow.colour,
-                RatingRow.intensity_class,
-                RatingRow.score,
-                RatingRow.intensity,
-                RatingRow.emissions,
-                RatingRow.methodology,
-                RatingRow.provisional,
-                RatingRow.month_mask,
-            )
-            .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
-            .where(RatingRow.is_current.is_(True), RatingRow.year == rating_year, scope)
-        ):
-            months = mask_months(FULL_YEAR if r.month_mask is None else r.month_mask)
-            rows[position[r.enterprise_id]] = _Rated(
-                r.grade, r.colour, r.intensity_class, r.score, r.intensity, r.emissions, r.methodology,
-                bool(r.provisional), months,
-            )  # fmt: skip
-    colours = Counter(r.colour for r in rows.values())
-    grades = Counter(str(r.grade) for r in rows.values() if r.grade is not None)
-    classes = Counter(r.intensity_class for r in rows.values())
-    rated = sum(colours[c] for c in COLOURS)
-    partial = [r for r in rows.values() if r.provisional]
-    partial_colours = Counter(r.colour for r in partial)
-    spans = Counter(tuple(r.months or ()) for r in partial)
-    summary: RatingSummary = {
-        "year": rating_year,
-        "requested_year": year,
-        "fallback": rating_year is not None and rating_year != year,
-        "enterprises": len(rows),
-        "rated": rated,
-        "not_rated": len(rows) - rated,
-        "colours": {c: colours[c] for c in COLOURS},
-        "grades": {g: grades[g] for g in GRADES},
-        "classes": {c: classes[c] for c in CLASSES},
-        # provisional ratings (暂评, a year to date) among them, and the months they rate
-        "provisional": len(partial),
-        "provisional_rated": sum(partial_colours[c] for c in COLOURS),
-        "provisional_colours": {c: partial_colours[c] for c in COLOURS},
-        "provisional_grades": {g: sum(str(r.grade) == g for r in partial) for g in GRADES},
-        "provisional_classes": {c: sum(r.intensity_class == c for r in partial) for c in CLASSES},
-        "provisional_months": [{"months": list(m), "enterprises": k} for m, k in sorted(spans.items())],
-    }
-    return _Ratings(
-        rows=rows,
-        summary=summary,
-        methodologies=[_ref(m) for m in sorted({r.methodology for r in rows.values()})],
-    )
-
-
-def _latest_periods(session: Session, scope: Any, position: dict[int, int], n: int) -> list[str | None]:
-    """Each enterprise's latest month with current data (``YYYY-MM``), or None."""
-    key = MonthlyInput.year * 100 + MonthlyInput.month
-    latest: list[str | None] = [None] * n
-    for eid, ym in session.execute(
-        select(MonthlyInput.enterprise_id, func.max(key))
-        .join(Enterprise, Enterprise.id == MonthlyInput.enterprise_id)
-        .where(MonthlyInput.is_current.is_(True), scope)
-        .group_by(MonthlyInput.enterprise_id)
-    ):
-        latest[position[eid]] = f"{int(ym) // 100:04d}-{int(ym) % 100:02d}"
-    return latest
-
-
-def _grid(session: Session, fs_ref: str, year: int) -> GridFactor | None:
-    try:
-        g = reference.factor_set(fs_ref, session).grid_factor(year)
-    except CarbonError:
-        return None
-    return {
-        "value": g.value,
-        "unit": "tCO2/MWh",
-        "year": g.year,
-        "source_year": g.source_year,
-        "proxy": g.proxy,
-    }
-
-
-def _ref(ref: str) -> Ref:
-    key, version = reference.split_ref(ref)
-    return {"id": key, "version": version}

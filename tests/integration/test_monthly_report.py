@@ -273,3 +273,20 @@ def test_report_data_is_plain_json(loaded):
     with loaded.read() as session:
         data = report_data(session, "330800", Period(2023, 6))
     assert json.loads(json.dumps(data, allow_nan=False)) == data
+
+
+def test_one_format_asked_is_the_only_one_rendered(loaded, monkeypatch):
+    """A download renders the format asked for and nothing else: no second file, no folder."""
+    import reports.monthly_pdf
+    import reports.monthly_xlsx
+
+    def never(_data):
+        raise AssertionError("the other format was rendered")
+
+    monkeypatch.setattr(reports.monthly_pdf, "render_monthly_pdf", never)
+    data, name = usecases.monthly_report_file(loaded, "330800", "2023-06", "xlsx", by=SYSTEM)
+    assert name == file_names("330800", "2023-06")[0] and data[:2] == b"PK"
+    monkeypatch.undo()
+    monkeypatch.setattr(reports.monthly_xlsx, "render_monthly_xlsx", never)
+    data, name = usecases.monthly_report_file(loaded, "330800", "2023-06", "pdf", by=SYSTEM)
+    assert name == file_names("330800", "2023-06")[1] and data[:5] == b"%PDF-"

@@ -52,7 +52,7 @@ from carbon.services.usecases.reference import (
     reference_publish,
     reference_retire,
 )
-from carbon.services.usecases.regions import monthly_report, summary
+from carbon.services.usecases.regions import monthly_report, monthly_report_file, summary
 from carbon.services.usecases.sign_in import login, principal_from_session, principal_from_token
 from carbon.services.usecases.tokens import create_token, my_tokens, revoke_token
 from carbon.services.usecases.users import create_user, demo_users, disable_user, list_users, set_password
@@ -85,6 +85,7 @@ __all__ = [
     "list_users",
     "login",
     "monthly_report",
+    "monthly_report_file",
     "my_tokens",
     "open_data",
     "open_database",

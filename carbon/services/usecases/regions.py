@@ -11,6 +11,7 @@ from carbon.domain.errors import InvalidValue
 from carbon.domain.identifiers import region_problem
 from carbon.domain.vocabulary import Role
 from carbon.services import access, auth, queries
+from carbon.services.monthly import Format
 from carbon.store.db import Database
 from carbon.store.models import Enterprise
 
@@ -32,21 +33,51 @@ def monthly_report(
     by: auth.Principal | None,
     origin: str | None = None,
 ) -> dict[str, Any]:
-    """The monthly report of a region (xlsx and PDF): an official's own region or a part
-    of it, or any region for an administrator (``access.require_region``). It names
-    enterprises, so it is a read of each enterprise it lists."""
+    """The monthly report of a region, both files written into ``out_dir`` (the CLI): an
+    official's own region or a part of it, or any region for an administrator
+    (``access.require_region``). It names enterprises, so it is a read of each enterprise
+    it lists."""
     from carbon.services.monthly import monthly_report as build
 
+    p = _may_report(by, region)
+    out = build(db, region, month, out_dir)
+    _record_reads(db, p, region, month, origin)
+    return out
+
+
+def monthly_report_file(
+    db: Database,
+    region: str,
+    month: str,
+    fmt: Format,
+    *,
+    by: auth.Principal | None,
+    origin: str | None = None,
+) -> tuple[bytes, str]:
+    """The monthly report in one format (``xlsx`` or ``pdf``), only that one rendered: its
+    bytes and file name (a download). Who may ask, and the reads recorded, as
+    ``monthly_report``."""
+    from carbon.services.monthly import monthly_report_file as build
+
+    p = _may_report(by, region)
+    out = build(db, region, month, fmt)
+    _record_reads(db, p, region, month, origin)
+    return out
+
+
+def _may_report(by: auth.Principal | None, region: str) -> auth.Principal:
     p = access.require_role(by, Role.OFFICIAL, Role.ADMIN)
     problem = region_problem((region or "").strip())
     if problem:
         raise InvalidValue(problem)
     access.require_region(p, region)
-    out = build(db, region, month, out_dir)
+    return p
+
+
+def _record_reads(db: Database, p: auth.Principal, region: str, month: str, origin: str | None) -> None:
     if access.audited(p):
         with db.unit_of_work() as session:
             seen = list(session.scalars(select(Enterprise.uscc).where(access.in_region(region))))
             access.record_reads(
                 session, p, seen, "report.monthly", origin, {"region": region, "month": month}
             )
-    return out
