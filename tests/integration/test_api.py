@@ -180,6 +180,21 @@ def test_charts(loaded, fmt, magic):
         assert r.data.startswith(magic)
 
 
+def test_chart_titles_name_the_enterprise_and_year_ends_the_history(loaded):
+    e = loaded.get("/api/v1/enterprises").json[0]
+    base = f"/api/v1/enterprises/{e['uscc']}/charts"
+    for kind in ("grade-history", "intensity"):
+        svg = loaded.get(f"{base}/{kind}?format=svg").data.decode()
+        assert e["name"] in svg, kind
+        assert "2022" in svg and "2023" in svg, kind
+        up_to_2022 = loaded.get(f"{base}/{kind}?format=svg&year=2022")
+        assert up_to_2022.status_code == 200, up_to_2022.json
+        text = up_to_2022.data.decode()
+        assert "2022" in text and "2023" not in text, kind
+        none = loaded.get(f"{base}/{kind}?format=svg&year=2021")
+        assert none.status_code == 404 and "2021" in none.json["message"], kind
+
+
 def test_template_download_opens_and_round_trips(client):
     r = client.get("/templates/energy.xlsx")
     assert r.status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from carbon.domain.errors import CarbonError, InvalidValue
+from carbon.domain.errors import InvalidValue, NotFound
 from carbon.services import access, auth, queries
 from carbon.services.usecases._reads import enterprise_read
 from carbon.store.db import Database
@@ -54,23 +54,31 @@ def _draw_chart(session: Session, uscc: str, kind: str, *, year: int | None, fmt
             else f"{name}: monthly emissions by carrier, {year}"
         )
         return charts.monthly_emissions_chart(months, series, title=title, lang=lang, fmt=fmt)
-    hist = queries.rating_history(session, uscc)
+    # ?year= ends the history at that year (the years up to and including it)
+    hist = [h for h in queries.rating_history(session, uscc) if year is None or h["year"] <= year]
+    if not hist:
+        up_to = "" if year is None else f" up to {year}"
+        up_to_zh = "" if year is None else f"{year}年及以前"
+        raise NotFound(f"{uscc} has no ratings{up_to} yet / {uscc}{up_to_zh}暂无评价结果")
     # per year: the months of a provisional (暂评, year-to-date) rating, None for a whole year
     partial = {h["year"]: h["months"] for h in hist if h["provisional"]}
     if kind == "intensity":
-        years, own, industry, region = queries.chart_intensity(session, uscc)
+        all_years, *peers = queries.chart_intensity(session, uscc)
+        shown = [i for i, y in enumerate(all_years) if year is None or y <= year]
+        years = [all_years[i] for i in shown]
+        own, industry, region = ([s[i] for i in shown] for s in peers)
         title = f"{name} 碳排放强度对比" if lang == "zh" else f"{name}: carbon intensity vs peers"
         return charts.intensity_chart(
             years, own, industry, region, provisional=[partial.get(y) for y in years],
             title=title, lang=lang, fmt=fmt,
         )  # fmt: skip
-    if not hist:  # grade-history (chart() checked the kind)
-        raise CarbonError(f"{uscc} has no ratings yet / 暂无评价结果")
+    title = f"{name} 碳效等级与四色评价历年变化" if lang == "zh" else f"{name}: grade and colour by year"
     return charts.grade_history_chart(
         [h["year"] for h in hist],
         [h["carbon_efficiency"]["grade"] for h in hist],
         [h["three_dimensional"]["colour"] for h in hist],
         provisional=[partial.get(h["year"]) for h in hist],
+        title=title,
         lang=lang,
         fmt=fmt,
     )
