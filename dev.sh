@@ -54,7 +54,7 @@ case "$cmd" in
     ensure_apt; ensure_venv test
     echo "== ruff" >&2
     .venv/bin/ruff check .
-    echo "== mypy --strict (pure core)" >&2
+    echo "== mypy --strict (carbon, importers, reports)" >&2
     .venv/bin/mypy
     echo "== import-linter (layers)" >&2
     .venv/bin/lint-imports

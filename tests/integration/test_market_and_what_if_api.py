@@ -157,7 +157,7 @@ def test_what_if_carriers_reach_the_target(loaded, db_url):
     coal_cut = per["bituminous_coal"]["amount"]
     upload(loaded, write_template(rows(coal=10_000.0 - coal_cut)), "market-cut.xlsx")
     again = loaded.get(f"/api/v1/enterprises/{T}/ratings/2023").json
-    assert again["emissions_tco2"] == pytest.approx(e - 9_966.78, abs=1e-6)
+    assert again["emissions_tco2"] == pytest.approx(e - 9_966.78, abs=1e-3)  # the answer shows 0.001 t
     assert again["carbon_efficiency"]["grade"] == 4
 
 

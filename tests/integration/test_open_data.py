@@ -183,14 +183,15 @@ def members_of(accounts, level: str, code: str):
 
 
 def check_figures(row: dict[str, Any], members: list[dict[str, Any]]) -> None:
+    """The JSON answer's figures: amounts to 0.001, intensities to 6 significant digits."""
     assert row["enterprises"] == len(members)
-    assert row["emissions_tco2"] == pytest.approx(sum(m["total"] for m in members), rel=1e-12)
-    assert row["energy_tce"] == pytest.approx(sum(m["tce"] for m in members), rel=1e-12)
+    assert row["emissions_tco2"] == pytest.approx(sum(m["total"] for m in members), rel=1e-12, abs=1e-3)
+    assert row["energy_tce"] == pytest.approx(sum(m["tce"] for m in members), rel=1e-12, abs=1e-3)
     with_va = [m for m in members if m["va"] is not None and m["va"] > 0]
     assert row["intensity_enterprises"] == len(with_va)
     if len(with_va) >= MIN_GROUP:
         expected = sum(m["total"] for m in with_va) / sum(m["va"] for m in with_va)
-        assert row["intensity"] == pytest.approx(expected, rel=1e-12)
+        assert row["intensity"] == pytest.approx(expected, rel=5e-6)
     else:
         assert row["intensity"] is None
     for g in range(1, 6):
@@ -399,8 +400,8 @@ def test_csv_tables(published):
                     assert got[k] == ""
                 elif isinstance(v, bool):
                     assert got[k] == str(v).lower()
-                elif isinstance(v, float):
-                    assert math.isclose(float(got[k]), v, rel_tol=1e-15)
+                elif isinstance(v, float):  # the JSON answer rounds (amounts 0.001, intensities 6 digits)
+                    assert math.isclose(float(got[k]), v, rel_tol=5e-6, abs_tol=1e-3)
                 else:
                     assert got[k] == str(v)
 

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import NO_NUL, db, who
+from api.resources.common import BINARY, COLOURS, CSV, NO_NUL, Amount, Intensity, Score, db, who
 from carbon.services import usecases
 
 recalculations = Blueprint(
@@ -39,6 +39,24 @@ class RecalcSchema(Schema):
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
+class HeadlineSchema(Schema):
+    """An enterprise-year's headline figures before or after a recalculation (empty before
+    its first)."""
+
+    total = Amount(allow_none=True, metadata={"description": "tCO2, the rating basis"})
+    intensity = Intensity(allow_none=True)
+    grade = fields.Integer(allow_none=True)
+    colour = fields.String(allow_none=True, metadata={"enum": list(COLOURS)})
+    score = Score(allow_none=True)
+
+
+class RecalcChangeSchema(Schema):
+    uscc = fields.String()
+    year = fields.Integer()
+    old = fields.Nested(HeadlineSchema)
+    new = fields.Nested(HeadlineSchema)
+
+
 class RecalcResultSchema(Schema):
     status = fields.String(metadata={"enum": ["dry_run", "done"]})
     years = fields.List(fields.Integer())
@@ -53,7 +71,7 @@ class RecalcResultSchema(Schema):
     colour_changes = fields.Dict(keys=fields.String(), values=fields.Integer())
     changes_total = fields.Integer()
     changes = fields.List(
-        fields.Dict(),
+        fields.Nested(RecalcChangeSchema),
         metadata={"description": "per enterprise-year: old and new total, intensity, grade, colour"},
     )
     audit_id = fields.Integer()
@@ -78,6 +96,7 @@ class AuditEntrySchema(Schema):
 class Recalculate(MethodView):
     @recalculations.arguments(RecalcSchema)
     @recalculations.response(200, RecalcResultSchema)
+    @recalculations.doc(operationId="recalculate")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Recalculate years with a chosen factor set and methodology. Dry run by default:
         the diff per enterprise and the counts of grade and colour changes, nothing stored.
@@ -94,6 +113,7 @@ class Recalculate(MethodView):
 class AuditLog(MethodView):
     @audit.arguments(AuditQuerySchema, location="query")
     @audit.response(200, AuditEntrySchema(many=True))
+    @audit.doc(operationId="listAuditEntries")
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """The append-only audit log, oldest first: publications, retirements, recalculations."""
         actor, _ = who()
@@ -114,7 +134,8 @@ class AuditExportQuerySchema(Schema):
 @audit.route("/export.csv")
 class AuditExport(MethodView):
     @audit.arguments(AuditExportQuerySchema, location="query")
-    @audit.response(200, content_type="text/csv", description="every entry, oldest first, UTF-8 with BOM")
+    @audit.response(200, BINARY, content_type=CSV, description="every entry, oldest first, UTF-8 with BOM")
+    @audit.doc(operationId="exportAuditLog")
     def get(self, query: dict[str, Any]) -> Response:
         """Export the whole audit log (or the entries of an action since a time) as CSV."""
         by, origin = who()

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import CSRF_HEADER, csrf_token, current, new_csrf_token, origin, session_id
+from api.errors import ErrorSchema
 from api.resources.common import ID_IN_PATH, NO_NUL, PUBLIC, db
 from carbon.domain.errors import NotAuthenticated
 from carbon.services import sessions, usecases
@@ -80,9 +81,11 @@ def me() -> Principal:
 class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, PrincipalSchema)
-    @blp.alt_response(401, description="wrong username or password")
-    @blp.alt_response(429, description="too many failed logins lately; wait Retry-After seconds")
-    @blp.doc(**PUBLIC)
+    @blp.alt_response(401, schema=ErrorSchema, description="wrong username or password")
+    @blp.alt_response(
+        429, schema=ErrorSchema, description="too many failed logins lately; wait Retry-After seconds"
+    )
+    @blp.doc(operationId="login", **PUBLIC)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Log in with a password: a session cookie for the pages (HttpOnly, SameSite=Lax),
         and the CSRF token every unsafe request made with that cookie must carry."""
@@ -97,7 +100,7 @@ class Login(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.response(204)
-    @blp.doc(**PUBLIC)
+    @blp.doc(operationId="logout", **PUBLIC)
     def post(self) -> None:
         """End the session on the server, for every copy of its cookie (with the session's
         CSRF token, like every unsafe request)."""
@@ -110,6 +113,7 @@ class Logout(MethodView):
 @blp.route("/me")
 class Me(MethodView):
     @blp.response(200, PrincipalSchema)
+    @blp.doc(operationId="getMe")
     def get(self) -> dict[str, Any]:
         """Who is asking: role, region, institution, enterprises, scopes (and, for a session,
         its CSRF token)."""
@@ -120,13 +124,17 @@ class Me(MethodView):
 @blp.route("/tokens")
 class Tokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
+    @blp.doc(operationId="listTokens")
     def get(self) -> list[dict[str, Any]]:
         """Your tokens (never the tokens themselves)."""
         return usecases.my_tokens(db(), me())
 
     @blp.arguments(TokenInSchema)
     @blp.response(201, TokenSchema)
-    @blp.alt_response(403, description="the minting rule refuses it (audited as token.denied)")
+    @blp.alt_response(
+        403, schema=ErrorSchema, description="the minting rule refuses it (audited as token.denied)"
+    )
+    @blp.doc(operationId="createToken")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """A new bearer token for yourself; the token is in this answer only.
 
@@ -143,6 +151,7 @@ class Tokens(MethodView):
 @blp.route(f"/tokens/<{ID_IN_PATH}:token_id>/revoke")
 class Revoke(MethodView):
     @blp.response(200, TokenSchema)
+    @blp.doc(operationId="revokeToken")
     def post(self, token_id: int) -> dict[str, Any]:
         """Revoke one of your tokens (an administrator: anyone's)."""
         return usecases.revoke_token(db(), me(), token_id, origin=origin())

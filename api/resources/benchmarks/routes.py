@@ -24,6 +24,7 @@ blp = Blueprint(
 class Benchmarks(MethodView):
     @blp.arguments(BenchmarkQuerySchema, location="query")
     @blp.response(200, BenchmarkSchema(many=True))
+    @blp.doc(operationId="listBenchmarks")
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """A year's benchmarks (current; every revision with all_revisions=true), with names.
         Below an administrator, a group of fewer than 3 enterprises is suppressed."""

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.resources.common import RefSchema, YearField
+from api.resources.common import Amount, Intensity, RefSchema, YearField, unknown_region
 from carbon.domain.benchmarks import LEVELS
 
 # The form of a key tells its level: "26" division, "C" section, "330802" county, "all".
@@ -31,6 +31,9 @@ class BenchmarkQuerySchema(Schema):
         level, key = data.get("level"), data.get("key")
         if level and key and not re.match(KEY_FORMS[level], key):
             raise ValidationError(f"not a {level} key / 分组代码与层级不符", field_name="key")
+        problem = unknown_region("key", key) if key else None
+        if problem:
+            raise ValidationError(problem, field_name="key")
 
 
 class BenchmarkSchema(Schema):
@@ -47,18 +50,16 @@ class BenchmarkSchema(Schema):
     )
     provisional = fields.Boolean(metadata={"description": "the peers of a year to date, over its months"})
     peer_count = fields.Integer(allow_none=True)
-    emissions_tco2 = fields.Float(allow_none=True, metadata={"description": "ΣE of the peers"})
-    denominator_total = fields.Float(
-        allow_none=True, metadata={"description": "Σ denominator of the peers (万元)"}
-    )
-    intensity = fields.Float(allow_none=True, metadata={"description": "aggregate ΣE / Σ denominator"})
-    advanced = fields.Float(
+    emissions_tco2 = Amount(allow_none=True, metadata={"description": "ΣE of the peers"})
+    denominator_total = Amount(allow_none=True, metadata={"description": "Σ denominator of the peers (万元)"})
+    intensity = Intensity(allow_none=True, metadata={"description": "aggregate ΣE / Σ denominator"})
+    advanced = Intensity(
         allow_none=True, metadata={"description": "peer intensity at advanced_percentile (lower is better)"}
     )
     advanced_percentile = fields.Float()
-    q1 = fields.Float(allow_none=True)
-    median = fields.Float(allow_none=True)
-    q3 = fields.Float(allow_none=True)
+    q1 = Intensity(allow_none=True)
+    median = Intensity(allow_none=True)
+    q3 = Intensity(allow_none=True)
     suppressed = fields.Boolean(
         metadata={"description": "a group of fewer than 3 enterprises: its count and figures are not shown"}
     )

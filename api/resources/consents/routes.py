@@ -49,12 +49,14 @@ class ConsentSchema(Schema):
 @blp.route("")
 class Consents(MethodView):
     @blp.response(200, ConsentSchema(many=True))
+    @blp.doc(operationId="listConsents")
     def get(self) -> list[dict[str, Any]]:
         """An enterprise's grants, or those a bank holds; every grant for an administrator."""
         return usecases.list_consents(db(), who()[0])
 
     @blp.arguments(ConsentInSchema)
     @blp.response(201, ConsentSchema)
+    @blp.doc(operationId="grantConsent")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Grant a bank access to one of your enterprises' data until a date."""
         by, origin = who()
@@ -70,6 +72,7 @@ class InstitutionSchema(Schema):
 @blp.route("/institutions")
 class Institutions(MethodView):
     @blp.response(200, InstitutionSchema(many=True))
+    @blp.doc(operationId="listInstitutions")
     def get(self) -> list[dict[str, str]]:
         """The banks one can grant access to."""
         return [{"institution": i} for i in usecases.consent_institutions(db(), who()[0])]
@@ -78,6 +81,7 @@ class Institutions(MethodView):
 @blp.route(f"/<{ID_IN_PATH}:consent_id>/revoke")
 class Revoke(MethodView):
     @blp.response(200, ConsentSchema)
+    @blp.doc(operationId="revokeConsent")
     def post(self, consent_id: int) -> dict[str, Any]:
         """Revoke a grant now; the bank sees nothing more from this moment."""
         by, origin = who()

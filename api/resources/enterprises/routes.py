@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.resources.admin.routes import AuditEntrySchema
-from api.resources.common import YEAR_IN_PATH, RatingSchema, db, jobs, who
+from api.resources.common import BINARY, YEAR_IN_PATH, RatingSchema, db, in_path, jobs, who
 from api.resources.enterprises.schemas import (
     AccountQuerySchema,
     AccountSchema,
@@ -32,12 +32,15 @@ blp = Blueprint(
     description="Enterprises and their carbon accounts 企业碳账户",
 )
 
+CHART = "PNG, SVG or PDF (by ?format=): monthly-emissions, intensity, grade-history"
+
 
 @blp.route("")
 class Enterprises(MethodView):
     @blp.arguments(EnterpriseQuerySchema, location="query")
     @blp.response(200, EnterpriseSchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listEnterprises")
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """List the enterprises you may see (your own, your region's, or those that granted
         your bank consent), filtered by region, industry or name."""
@@ -48,52 +51,55 @@ class Enterprises(MethodView):
         return items
 
 
-@blp.route("/<string:uscc>")
+@blp.route("/<string:uscc>", parameters=in_path("uscc"))
 class EnterpriseOne(MethodView):
     @blp.response(200, EnterpriseSchema)
+    @blp.doc(operationId="getEnterprise")
     def get(self, uscc: str) -> dict[str, Any]:
         """One enterprise."""
         by, origin = who()
         return usecases.enterprise(db(), uscc, by=by, origin=origin)
 
 
-@blp.route(f"/<string:uscc>/accounts/<{YEAR_IN_PATH}:year>")
+@blp.route(f"/<string:uscc>/accounts/<{YEAR_IN_PATH}:year>", parameters=in_path("uscc", "year"))
 class Account(MethodView):
     @blp.arguments(AccountQuerySchema, location="query")
     @blp.response(200, AccountSchema)
+    @blp.doc(operationId="getAccount")
     def get(self, args: dict[str, Any], uscc: str, year: int) -> dict[str, Any]:
         """The carbon account of a year, or of one month with ?month=YYYY-MM."""
         by, origin = who()
         return usecases.account(db(), uscc, year, args.get("month"), by=by, origin=origin)
 
 
-@blp.route("/<string:uscc>/ratings")
+@blp.route("/<string:uscc>/ratings", parameters=in_path("uscc"))
 class RatingHistory(MethodView):
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, RatingSchema(many=True))
+    @blp.doc(operationId="listRatingHistory")
     def get(self, args: dict[str, Any], uscc: str) -> list[dict[str, Any]]:
         """Rating history, one current rating per year (all revisions on request)."""
         by, origin = who()
         return usecases.rating_history(db(), uscc, args["all_revisions"], by=by, origin=origin)
 
 
-@blp.route(f"/<string:uscc>/ratings/<{YEAR_IN_PATH}:year>")
+@blp.route(f"/<string:uscc>/ratings/<{YEAR_IN_PATH}:year>", parameters=in_path("uscc", "year"))
 class RatingOne(MethodView):
     @blp.response(200, RatingSchema)
+    @blp.doc(operationId="getRating")
     def get(self, uscc: str, year: int) -> dict[str, Any]:
         """碳效码 and 三维四色 rating of a year, with its explanation and the cuts to each better grade."""
         by, origin = who()
         return usecases.rating(db(), uscc, year, by=by, origin=origin)
 
 
-@blp.route("/<string:uscc>/charts/<string:kind>")
+@blp.route("/<string:uscc>/charts/<string:kind>", parameters=in_path("uscc", "kind"))
 class Chart(MethodView):
     @blp.arguments(ChartQuerySchema, location="query")
-    @blp.response(
-        200,
-        content_type="image/png",
-        description="PNG, SVG or PDF (by ?format=): monthly-emissions, intensity, grade-history",
-    )
+    @blp.response(200, BINARY, content_type="image/png", description=CHART)
+    @blp.alt_response(200, schema=BINARY, content_type="image/svg+xml", description=CHART, success=True)
+    @blp.alt_response(200, schema=BINARY, content_type="application/pdf", description=CHART, success=True)
+    @blp.doc(operationId="getChart")
     def get(self, args: dict[str, Any], uscc: str, kind: str) -> Response:
         """A chart of the enterprise: monthly-emissions (needs ?year=), intensity, grade-history."""
         by, origin = who()
@@ -110,9 +116,10 @@ class Chart(MethodView):
         return Response(data, mimetype=usecases.CHART_FORMATS[args["format"]])
 
 
-@blp.route("/<string:uscc>/supplier-contracts")
+@blp.route("/<string:uscc>/supplier-contracts", parameters=in_path("uscc"))
 class SupplierContracts(MethodView):
     @blp.response(200, SupplierContractSchema(many=True))
+    @blp.doc(operationId="listSupplierContracts")
     def get(self, uscc: str) -> list[dict[str, Any]]:
         """Every supplier contract recorded for the enterprise, superseded ones too."""
         by, origin = who()
@@ -120,6 +127,7 @@ class SupplierContracts(MethodView):
 
     @blp.arguments(SupplierContractInSchema)
     @blp.response(201, SupplierContractResultSchema)
+    @blp.doc(operationId="recordSupplierContract")
     def post(self, body: dict[str, Any], uscc: str) -> dict[str, Any]:
         """Record electricity bought at a supplier-specific factor for a year (it counts in the
         market-based scope 2 only); the same supplier and year again supersedes the earlier
@@ -129,9 +137,10 @@ class SupplierContracts(MethodView):
         return usecases.record_supplier_contract(db(), uscc, body, runner=jobs(), by=by, origin=origin)
 
 
-@blp.route("/<string:uscc>/accesses")
+@blp.route("/<string:uscc>/accesses", parameters=in_path("uscc"))
 class Accesses(MethodView):
     @blp.response(200, AuditEntrySchema(many=True))
+    @blp.doc(operationId="listAccesses")
     def get(self, uscc: str) -> list[dict[str, Any]]:
         """Who read this enterprise's data (banks, officials, administrators) and every
         consent granted or revoked, newest first: for the enterprise itself."""

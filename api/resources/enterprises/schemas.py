@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import NO_NUL, EmissionsSchema, RefSchema, YearField
+from api.resources.common import NO_NUL, Amount, EmissionsSchema, Intensity, RefSchema, RegionCode, YearField
 
 
 class NameSchema(Schema):
@@ -13,6 +13,7 @@ class NameSchema(Schema):
 class EnterpriseSchema(Schema):
     uscc = fields.String()
     name = fields.String(allow_none=True)
+    name_en = fields.String(allow_none=True, metadata={"description": "the name in English, if on record"})
     industry_code = fields.String()
     division = fields.String()
     section = fields.String()
@@ -23,9 +24,7 @@ class EnterpriseSchema(Schema):
 
 
 class EnterpriseQuerySchema(Schema):
-    region = fields.String(
-        validate=validate.Regexp(r"^\d{6}$"), metadata={"description": "GB/T 2260 code; 330800 covers 3308xx"}
-    )
+    region = RegionCode()
     industry = fields.String(
         validate=validate.Regexp(r"^\d{2,4}$"), metadata={"description": "GB/T 4754 code prefix"}
     )
@@ -45,7 +44,7 @@ class AccountQuerySchema(Schema):
 
 
 class GridFactorSchema(Schema):
-    value = fields.Float()
+    value = Intensity()
     unit = fields.String()
     year = fields.Integer(metadata={"description": "the year it was published for (earlier: a proxy)"})
     source = fields.String()
@@ -53,24 +52,51 @@ class GridFactorSchema(Schema):
     source_note = fields.String(allow_none=True)
 
 
+class SupplierContractSchema(Schema):
+    id = fields.Integer()
+    year = fields.Integer()
+    supplier = fields.String()
+    mwh = Amount()
+    factor_tco2_per_mwh = Intensity()
+    tco2 = Amount()
+    evidence = fields.String()
+    current = fields.Boolean()
+    recorded_at = fields.String(allow_none=True)
+
+
+MARKET_BASES = ("residual_mix", "grid_excluding_market_non_fossil", "grid_average_proxy")
+
+
+class MarketFactorSchema(Schema):
+    """The factor the market-based scope 2 counts what no contract covers at."""
+
+    basis = fields.String(metadata={"enum": list(MARKET_BASES)})
+    value = Intensity()
+    unit = fields.String()
+    year = fields.Integer(metadata={"description": "the year it was published for (earlier: a proxy)"})
+    factor_proxy = fields.Boolean()
+    source = fields.Dict(metadata={"description": "document, note, published, verified, assumption"})
+
+
 class AccountSchema(Schema):
     uscc = fields.String()
     name = fields.String(allow_none=True)
+    name_en = fields.String(allow_none=True)
     period = fields.String()
     emissions_tco2 = fields.Nested(EmissionsSchema)
-    emissions_by_carrier = fields.Dict(keys=fields.String(), values=fields.Float())
-    energy_tce = fields.Float()
-    value_added = fields.Float(allow_none=True)
-    gross_output = fields.Float(allow_none=True)
-    tax = fields.Float(allow_none=True)
-    intensity = fields.Float(
+    emissions_by_carrier = fields.Dict(keys=fields.String(), values=Amount())
+    energy_tce = Amount()
+    value_added = Amount(allow_none=True)
+    gross_output = Amount(allow_none=True)
+    tax = Amount(allow_none=True)
+    intensity = Intensity(
         allow_none=True, metadata={"description": "tCO2/万元 over the months that report value added"}
     )
-    energy_intensity = fields.Float(
+    energy_intensity = Intensity(
         allow_none=True,
         metadata={"description": "tce/万元 (单位增加值能耗) over the months that report value added"},
     )
-    intensities = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    intensities = fields.Dict(keys=fields.String(), values=Intensity(allow_none=True))
     months = fields.Integer()
     coverage = fields.Dict(
         keys=fields.String(),
@@ -84,19 +110,19 @@ class AccountSchema(Schema):
     )
     electricity_note = fields.String()
     methodology_doc = fields.String()
-    inputs = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    inputs = fields.Dict(
+        keys=fields.String(),
+        values=Amount(allow_none=True),
+        metadata={"description": "the period's inputs in canonical units (MWh, t, 10^4 Nm3, 万元 …)"},
+    )
     grid_factor = fields.Nested(GridFactorSchema)
     factor_proxy = fields.Boolean()
-    market_basis = fields.String(
-        metadata={
-            "enum": ["residual_mix", "grid_excluding_market_non_fossil", "grid_average_proxy"],
-            "description": "market-based scope 2",
-        }
-    )
-    market_factor = fields.Dict(metadata={"description": "basis, value, unit, year, factor_proxy, source"})
+    market_basis = fields.String(metadata={"enum": list(MARKET_BASES), "description": "market-based scope 2"})
+    market_factor = fields.Nested(MarketFactorSchema)
     market_note = fields.String(allow_none=True, metadata={"description": "why there is no market figure"})
     supplier_contracts = fields.List(
-        fields.Dict(), metadata={"description": "current supplier contracts of the year (market-based only)"}
+        fields.Nested(SupplierContractSchema),
+        metadata={"description": "current supplier contracts of the year (market-based only)"},
     )
     factor_set = fields.Nested(RefSchema)
     methodology = fields.Nested(RefSchema)
@@ -122,18 +148,6 @@ class SupplierContractInSchema(Schema):
     unit = fields.String(load_default="MWh", metadata={"description": "MWh, kWh, 万千瓦时 …"})
     factor_tco2_per_mwh = fields.Float(required=True, metadata={"description": "the supplier's factor"})
     evidence = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class SupplierContractSchema(Schema):
-    id = fields.Integer()
-    year = fields.Integer()
-    supplier = fields.String()
-    mwh = fields.Float()
-    factor_tco2_per_mwh = fields.Float()
-    tco2 = fields.Float()
-    evidence = fields.String()
-    current = fields.Boolean()
-    recorded_at = fields.String(allow_none=True)
 
 
 class SupplierContractResultSchema(Schema):

@@ -8,7 +8,8 @@ from flask import abort, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import db, jobs, who
+from api.errors import ErrorSchema
+from api.resources.common import BINARY, db, jobs, who
 from api.resources.feeds.schemas import FeedResultSchema, ReadingBatchSchema, SourceQuerySchema
 from carbon.services import usecases
 
@@ -30,7 +31,7 @@ class Readings(MethodView):
             "content": {
                 "application/json": {"schema": ReadingBatchSchema},
                 "text/csv": {
-                    "schema": {"type": "string"},
+                    "schema": BINARY,
                     "example": CSV_EXAMPLE,
                 },
             },
@@ -38,9 +39,12 @@ class Readings(MethodView):
     )
     @blp.response(201, FeedResultSchema, description="readings stored, recomputation queued")
     @blp.alt_response(200, schema=FeedResultSchema, description="every key already received: nothing changed")
-    @blp.alt_response(409, description="a key already used for a different reading")
-    @blp.alt_response(415, description="neither application/json nor text/csv")
-    @blp.alt_response(422, description="rejected: every bad reading with row, column and message")
+    @blp.alt_response(409, schema=ErrorSchema, description="a key already used for a different reading")
+    @blp.alt_response(415, schema=ErrorSchema, description="neither application/json nor text/csv")
+    @blp.alt_response(
+        422, schema=ErrorSchema, description="rejected: every bad reading with row, column and message"
+    )
+    @blp.doc(operationId="pushReadings")
     def post(self, query: dict[str, Any]) -> Any:
         """Push a batch of meter readings; all or nothing, idempotent by each reading's `key`.
 

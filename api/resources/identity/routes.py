@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import ID_IN_PATH, NO_NUL, db, jobs, who
+from api.resources.common import ID_IN_PATH, NO_NUL, db, in_path, jobs, who
 from api.resources.enterprises.schemas import NameSchema
 from carbon.services import identity_changes
 
@@ -74,6 +74,7 @@ class VersionSchema(Schema):
 class Changes(MethodView):
     @blp.arguments(ChangeQuerySchema, location="query")
     @blp.response(200, ChangeSchema(many=True))
+    @blp.doc(operationId="listIdentityChanges")
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Change requests you may see: your enterprises' own, or those of enterprises in your
         region (current or requested) for an official; all for an administrator."""
@@ -84,6 +85,7 @@ class Changes(MethodView):
 @blp.route(f"/identity-changes/<{ID_IN_PATH}:change_id>/approve")
 class Approve(MethodView):
     @blp.response(200, ChangeSchema)
+    @blp.doc(operationId="approveIdentityChange")
     def post(self, change_id: int) -> dict[str, Any]:
         """Approve a pending request (an official of the enterprise's region, old or new, or an
         administrator): the identity changes, its history keeps both, the enterprise's years
@@ -96,15 +98,17 @@ class Approve(MethodView):
 class Reject(MethodView):
     @blp.arguments(RejectSchema)
     @blp.response(200, ChangeSchema)
+    @blp.doc(operationId="rejectIdentityChange")
     def post(self, body: dict[str, Any], change_id: int) -> dict[str, Any]:
         """Reject a pending request, with a reason; the identity stays as it is."""
         by, origin = who()
         return identity_changes.reject(db(), change_id, body["reason"], by=by, origin=origin)
 
 
-@blp.route("/enterprises/<string:uscc>/identity-history")
+@blp.route("/enterprises/<string:uscc>/identity-history", parameters=in_path("uscc"))
 class History(MethodView):
     @blp.response(200, VersionSchema(many=True))
+    @blp.doc(operationId="getIdentityHistory")
     def get(self, uscc: str) -> list[dict[str, Any]]:
         """Every name, industry and region the enterprise had, oldest first, with who changed
         it, when, and why (the import or the approved request)."""

@@ -11,14 +11,13 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from api.resources.common import ID_IN_PATH, db, jobs, who
+from api.errors import ErrorSchema
+from api.resources.common import BINARY, ID_IN_PATH, XLSX, db, in_path, jobs, who
 from carbon.domain.errors import ImportRejected
 from carbon.services import usecases
 from carbon.services.imports import error_totals
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports", description="Workbook imports 数据导入")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadSchema(Schema):
@@ -52,7 +51,10 @@ class ImportResultSchema(Schema):
     warnings = fields.List(fields.Nested(CellErrorSchema))
     enterprises = fields.List(fields.String())
     changes = fields.List(fields.Dict())
-    changes_truncated = fields.Boolean()
+    changes_truncated = fields.Boolean(metadata={"description": "more real changes than `changes` lists"})
+    unchanged = fields.Dict(
+        metadata={"description": "a dry run: what it leaves as it is, counted (rows, enterprises)"}
+    )
     errors_total = fields.Integer(metadata={"description": "cell errors in all; `errors` lists the first"})
     warnings_total = fields.Integer()
     error_counts = fields.Dict(
@@ -70,7 +72,10 @@ class Imports(MethodView):
     @blp.arguments(DryRunSchema, location="query")
     @blp.response(201, ImportResultSchema, description="imported")
     @blp.alt_response(200, schema=ImportResultSchema, description="unchanged, or a dry run")
-    @blp.alt_response(422, description="rejected: every bad cell with sheet, row, column and message")
+    @blp.alt_response(
+        422, schema=ErrorSchema, description="rejected: every bad cell with sheet, row, column and message"
+    )
+    @blp.doc(operationId="uploadImport")
     def post(self, files: dict[str, Any], query: dict[str, Any]) -> Any:
         """Upload a workbook; all or nothing. Re-uploading the same file changes nothing.
         An enterprise may upload its own enterprises' data only.
@@ -131,10 +136,11 @@ class ImportSchema(Schema):
     )
 
 
-@blp.route(f"/<{ID_IN_PATH}:import_id>")
+@blp.route(f"/<{ID_IN_PATH}:import_id>", parameters=in_path("import_id"))
 class ImportOne(MethodView):
     @blp.response(200, ImportSchema)
-    @blp.alt_response(404, description="no such import")
+    @blp.alt_response(404, schema=ErrorSchema, description="no such import")
+    @blp.doc(operationId="getImport")
     def get(self, import_id: int) -> dict[str, Any]:
         """One recorded import (a rejected one too): status, file, counts, errors, warnings."""
         view = usecases.import_record(db(), import_id, by=who()[0])
@@ -143,16 +149,18 @@ class ImportOne(MethodView):
         return view
 
 
-@blp.route(f"/<{ID_IN_PATH}:import_id>/errors.xlsx")
+@blp.route(f"/<{ID_IN_PATH}:import_id>/errors.xlsx", parameters=in_path("import_id"))
 class ErrorWorkbook(MethodView):
     @blp.response(
         200,
+        BINARY,
         content_type=XLSX,
         description="the uploaded workbook with every bad cell filled red and commented, a "
         "column 错误说明 / Problems, and a first sheet 错误汇总 Errors listing every error",
     )
-    @blp.alt_response(404, description="no such import")
-    @blp.alt_response(422, description="the import was not rejected: nothing to mark")
+    @blp.alt_response(404, schema=ErrorSchema, description="no such import")
+    @blp.alt_response(422, schema=ErrorSchema, description="the import was not rejected: nothing to mark")
+    @blp.doc(operationId="getImportErrorWorkbook")
     def get(self, import_id: int) -> Response:
         """Download a rejected import's workbook with what is wrong marked in it.
 

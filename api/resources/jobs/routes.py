@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.resources.common import ID_IN_PATH, db, who
+from api.resources.common import ID_IN_PATH, db, in_path, who
 from carbon.services import usecases
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Background jobs 后台任务")
@@ -33,9 +33,10 @@ class JobSchema(Schema):
     finished_at = fields.String(allow_none=True)
 
 
-@blp.route(f"/<{ID_IN_PATH}:job_id>")
+@blp.route(f"/<{ID_IN_PATH}:job_id>", parameters=in_path("job_id"))
 class JobOne(MethodView):
     @blp.response(200, JobSchema)
+    @blp.doc(operationId="getJob")
     def get(self, job_id: int) -> dict[str, Any]:
         """A job's status and, when done, what it wrote (accounts, ratings, grade changes)."""
         return usecases.job(db(), job_id, by=who()[0])

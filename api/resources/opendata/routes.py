@@ -10,7 +10,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.resources.common import PUBLIC, db
+from api.errors import ErrorSchema
+from api.resources.common import BINARY, CSV, PUBLIC, XLSX, db
 from api.resources.opendata.schemas import OpenDataQuerySchema, StatisticsSchema
 from carbon.services import usecases
 
@@ -21,9 +22,6 @@ blp = Blueprint(
     description="Open data, desensitised 公开数据（脱敏）",
 )
 
-XLSX = usecases.OPEN_DATA_FORMATS["xlsx"]
-CSV = "text/csv"
-BINARY = {"type": "string", "format": "binary"}
 DESCRIPTION = "the statistics as JSON; an xlsx workbook with format=xlsx; one table with format=csv"
 
 
@@ -33,8 +31,8 @@ class Statistics(MethodView):
     @blp.response(200, StatisticsSchema, description=DESCRIPTION)
     @blp.alt_response(200, schema=BINARY, content_type=XLSX, description=DESCRIPTION, success=True)
     @blp.alt_response(200, schema=BINARY, content_type=CSV, description=DESCRIPTION, success=True)
-    @blp.alt_response(404, description="no results for that year")
-    @blp.doc(**PUBLIC)
+    @blp.alt_response(404, schema=ErrorSchema, description="no results for that year")
+    @blp.doc(operationId="getOpenDataStatistics", **PUBLIC)
     def get(self, args: dict[str, Any]) -> Any:
         """A year's open data, desensitised (public, no login)
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.resources.common import COLOURS, RefSchema, YearField
+from api.resources.common import COLOURS, Amount, Intensity, RefSchema, YearField
 from carbon.services.disclosure import TABLES
 
 FORMATS = ("json", "xlsx", "csv")
@@ -47,9 +47,9 @@ class GroupSchema(Schema):
     name_zh = fields.String(allow_none=True)
     name_en = fields.String(allow_none=True)
     enterprises = fields.Integer(allow_none=True, metadata={"description": "null when fewer than min_group"})
-    emissions_tco2 = fields.Float(allow_none=True, metadata={"description": "Σ location-based total, tCO2"})
-    energy_tce = fields.Float(allow_none=True, metadata={"description": "Σ energy, tce"})
-    intensity = fields.Float(
+    emissions_tco2 = Amount(allow_none=True, metadata={"description": "Σ location-based total, tCO2"})
+    energy_tce = Amount(allow_none=True, metadata={"description": "Σ energy, tce"})
+    intensity = Intensity(
         allow_none=True,
         metadata={"description": "ΣE / Σ value added (tCO2/万元) of enterprises with value added > 0"},
     )

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import CLASSES, COLOURS, RatingListItemSchema, YearField, db, who
+from api.resources.common import CLASSES, COLOURS, RatingListItemSchema, RegionCode, YearField, db, who
 from carbon.services import usecases
 
 blp = Blueprint(
@@ -18,9 +18,7 @@ blp = Blueprint(
 
 class RatingQuerySchema(Schema):
     year = YearField()
-    region = fields.String(
-        validate=validate.Regexp(r"^\d{6}$"), metadata={"description": "GB/T 2260 code; 330800 covers 3308xx"}
-    )
+    region = RegionCode()
     industry = fields.String(
         validate=validate.Regexp(r"^\d{2,4}$"),
         metadata={"description": "GB/T 4754 code prefix (division or finer)"},
@@ -35,6 +33,7 @@ class Ratings(MethodView):
     @blp.arguments(RatingQuerySchema, location="query")
     @blp.response(200, RatingListItemSchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listRatings")
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Current ratings of the enterprises you may see, filtered by year, region,
         industry, grade, colour or class."""

@@ -9,12 +9,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.resources.common import PUBLIC
+from api.resources.common import BINARY, PUBLIC, XLSX
 from carbon.services import usecases
 
 blp = Blueprint("templates", __name__, url_prefix="/templates", description="Workbook templates 模板")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TemplateQuerySchema(Schema):
@@ -24,8 +22,8 @@ class TemplateQuerySchema(Schema):
 @blp.route("/energy.xlsx")
 class EnergyTemplate(MethodView):
     @blp.arguments(TemplateQuerySchema, location="query")
-    @blp.response(200, content_type=XLSX, description="the template workbook")
-    @blp.doc(**PUBLIC)
+    @blp.response(200, BINARY, content_type=XLSX, description="the template workbook")
+    @blp.doc(operationId="getEnergyTemplate", **PUBLIC)
     def get(self, args: dict[str, Any]) -> Response:
         """Download the energy-data template (Chinese headers, or English with ?lang=en)."""
         name = "energy-template.xlsx" if args["lang"] == "en" else "energy-template-zh.xlsx"
