@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carbon.domain import rounding
 from carbon.domain.exports import csv_text
 from carbon.domain.vocabulary import COLOURS
 from reports.cells import put
@@ -86,7 +87,19 @@ def _suppression_text(kind: str, min_group: int) -> str:
     return "辅助抑制 Withheld so that a small group cannot be worked out"
 
 
-def _csv_value(value: Any) -> Any:
+def _figure(column: Column, value: Any) -> Any:
+    """A figure as it leaves the service (``carbon.domain.rounding``): tCO2 and tce to 0.001,
+    intensities to 6 significant digits."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        if column.kind == "tco2":
+            return rounding.amount(value)
+        if column.kind == "intensity":
+            return rounding.significant(value)
+    return value
+
+
+def _csv_value(column: Column, value: Any) -> Any:
+    value = _figure(column, value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -111,7 +124,7 @@ def render_csv(stats: Mapping[str, Any], table: str) -> bytes:
     """One table as CSV, UTF-8 with a BOM (so Excel reads the Chinese), CRLF line ends.
 
     The header is ``中文 key`` (the key as in the JSON); values are as in the JSON: ids,
-    full-precision numbers, empty where withheld or not computable."""
+    figures rounded as the JSON answer rounds them, empty where withheld or not computable."""
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
     columns = _csv_columns(table)
@@ -119,7 +132,7 @@ def render_csv(stats: Mapping[str, Any], table: str) -> bytes:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([f"{c.zh} {c.key}" for c in columns])
     for row in stats[table]:
-        writer.writerow([_csv_value(row.get(c.key)) for c in columns])
+        writer.writerow([_csv_value(c, row.get(c.key)) for c in columns])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -138,7 +151,7 @@ def _display(column: Column, row: Mapping[str, Any], min_group: int) -> Any:
         return _suppression_text(value, min_group) if value else None
     if column.key == "enterprises" and row.get("suppression") == "primary":
         return f"<{min_group}"
-    return value
+    return _figure(column, value)
 
 
 class _Sheet:

@@ -109,6 +109,14 @@ class Score(_Rounded):
     rounded = staticmethod(rounding.score)
 
 
+class Cleaned(fields.Dict):
+    """A free-form document whose floats are written to 12 significant digits
+    (``rounding.clean``): no float noise, no digit lost."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return rounding.clean(super()._serialize(value, attr, obj, **kwargs))
+
+
 # A download's body, as the OpenAPI document shows it (a file for a generated client).
 BINARY: dict[str, str] = {"type": "string", "format": "binary"}
 CSV = "text/csv"
@@ -225,7 +233,7 @@ class RatingSchema(Schema):
     account_id = fields.Integer(allow_none=True)
     current = fields.Boolean()
     computed_at = fields.String()
-    explanation = fields.Dict(metadata={"description": "inputs, peer groups, benchmarks, scores, cuts"})
+    explanation = Cleaned(metadata={"description": "inputs, peer groups, benchmarks, scores, cuts"})
 
 
 class RatingListItemSchema(RatingSchema):

@@ -4,7 +4,10 @@ full precision and every computation uses it.
 - tonnes of CO2, tonnes of coal equivalent, MWh and other amounts: 0.001 (a kilogram of CO2);
 - intensities, ratios and factors (tCO2/万元, K = L / L_industry, tce/万元): 6 significant
   digits, enough to recompute a grade boundary from what is shown;
-- scores (0–100): 0.01.
+- scores (0–100): 0.01;
+- figures inside free-form documents (a rating's explanation, the old and new values of a
+  dry run, a job's result): 12 significant digits, which removes the noise of binary
+  floating point (``117.10000000000001`` -> ``117.1``) and keeps every digit a figure has.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import math
 AMOUNT_DECIMALS = 3
 SIGNIFICANT_DIGITS = 6
 SCORE_DECIMALS = 2
+CLEAN_DIGITS = 12
 
 
 def amount(value: float | None) -> float | None:
@@ -35,3 +39,15 @@ def score(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return value
     return round(value, SCORE_DECIMALS) + 0.0
+
+
+def clean(value: object) -> object:
+    """Every float in ``value`` (nested dicts, lists and tuples walked) to 12 significant
+    digits; anything else as it is."""
+    if isinstance(value, float):
+        return significant(value, CLEAN_DIGITS)
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    return value

@@ -146,6 +146,17 @@ def test_figures_are_rounded_where_they_leave_the_service(loaded):
     assert all(_decimals(d["score"]) <= 2 for d in td.values() if isinstance(d, dict))
     assert all(_significant(d["value"]) <= 6 for d in td.values() if isinstance(d, dict) and d["value"])
 
+    # the explanation (a free-form document) carries no float noise: 12 significant digits
+    def floats(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [f for v in node.values() for f in floats(v)]
+        if isinstance(node, list):
+            return [f for v in node for f in floats(v)]
+        return [node] if isinstance(node, str) and node[:1].isdigit() and "." in node else []
+
+    explained = floats(rating["explanation"])
+    assert explained and all(_significant(v) <= 12 for v in explained), explained
+
     for b in _numbers(loaded.get(f"/api/v1/benchmarks?year={YEAR}").data):
         assert b["emissions_tco2"] is None or _decimals(b["emissions_tco2"]) <= 3, b
         for k in ("intensity", "advanced", "q1", "median", "q3"):

@@ -44,6 +44,9 @@ def test_a_dry_run_of_an_edited_sample_shows_its_one_change_first_and_counts_the
     assert change["fields"] == {
         "electricity": {"old": pytest.approx(before * 10), "new": pytest.approx((before + 10) * 10)}
     }
+    # the answer shows the figures without binary floating-point noise (117.10000000000001)
+    for value in change["fields"]["electricity"].values():
+        assert value == float(f"{value:.12g}") and len(repr(value)) <= 14, value
     enterprises = {r[0] for r in rows}
     assert body["unchanged"] == {"rows": len(rows) - 1, "enterprises": len(enterprises) - 1}
     assert body["changes_truncated"] is False

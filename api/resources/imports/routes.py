@@ -12,7 +12,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from api.errors import ErrorSchema
-from api.resources.common import BINARY, ID_IN_PATH, XLSX, db, in_path, jobs, who
+from api.resources.common import BINARY, ID_IN_PATH, XLSX, Cleaned, db, in_path, jobs, who
 from carbon.domain.errors import ImportRejected
 from carbon.services import usecases
 from carbon.services.imports import error_totals
@@ -50,7 +50,7 @@ class ImportResultSchema(Schema):
     errors = fields.List(fields.Nested(CellErrorSchema))
     warnings = fields.List(fields.Nested(CellErrorSchema))
     enterprises = fields.List(fields.String())
-    changes = fields.List(fields.Dict())
+    changes = fields.List(Cleaned())
     changes_truncated = fields.Boolean(metadata={"description": "more real changes than `changes` lists"})
     unchanged = fields.Dict(
         metadata={"description": "a dry run: what it leaves as it is, counted (rows, enterprises)"}
@@ -60,7 +60,7 @@ class ImportResultSchema(Schema):
     error_counts = fields.Dict(
         allow_none=True, metadata={"description": "every error counted: total, by_column, by_kind"}
     )
-    recomputed = fields.Dict(metadata={"description": "what the recomputation wrote, once it has run"})
+    recomputed = Cleaned(metadata={"description": "what the recomputation wrote, once it has run"})
     job = fields.Dict(
         allow_none=True, metadata={"description": "the queued recomputation: GET /api/v1/jobs/{id}"}
     )

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.resources.common import ID_IN_PATH, db, in_path, who
+from api.resources.common import ID_IN_PATH, Cleaned, db, in_path, who
 from carbon.services import usecases
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Background jobs 后台任务")
@@ -20,7 +20,7 @@ class JobSchema(Schema):
     status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
     params = fields.Dict()
     import_id = fields.Integer(allow_none=True)
-    result = fields.Dict(allow_none=True)
+    result = Cleaned(allow_none=True)
     error = fields.String(allow_none=True, metadata={"description": "why the last attempt failed"})
     attempts = fields.Integer(metadata={"description": "runs so far"})
     max_attempts = fields.Integer()
