@@ -12,10 +12,9 @@ from api import auth, security
 from api.errors import ErrorSchema, register_error_handlers
 from api.resources import conventions
 from carbon.services import auth as passwords
-from carbon.services import reference
+from carbon.services import usecases
 from carbon.services.jobs import make_runner
 from carbon.settings import Settings
-from carbon.store.db import Database
 
 DEFAULTS: dict[str, Any] = {
     "API_TITLE": "Carbon account service",  # ASCII: a generated client's package is named after it
@@ -58,10 +57,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Settings | None =
     app.config.update(config or {})
     app.extensions["carbon_settings"] = settings
     passwords.configure_hashing(settings.passwords)
-    # as usecases.open_database does, with these settings
-    database = Database(app.config["DATABASE_URL"], settings=settings)
-    with database.unit_of_work() as session:
-        reference.register(session)
+    database = usecases.open_database(app.config["DATABASE_URL"], settings=settings)
     app.extensions["carbon_db"] = database
     # In-process jobs (the embedded default): recomputations queued by imports run on a
     # worker thread ("thread") or at once in the request ("eager"); leftovers run now.

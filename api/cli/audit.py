@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from api.cli.common import Ctx, cli_actor, db_option, emit, json_option, run
-from carbon.services import maintenance
 from carbon.services import usecases as services
+from carbon.services.usecases import maintenance
 
 
 @click.group("audit", invoke_without_command=True)

@@ -14,7 +14,7 @@ import click
 
 from api.cli.audit import verdict
 from api.cli.common import Ctx, db_option, emit, json_option, run
-from carbon.services import maintenance
+from carbon.services.usecases import maintenance
 
 
 def _url(obj: Ctx) -> str:

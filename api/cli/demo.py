@@ -52,7 +52,7 @@ def demo_cmd(obj: Ctx, do_serve: bool, host: str, port: int) -> None:
     files = sorted(SAMPLE_INPUTS.glob("*.xlsx"))
     if not files:
         raise click.UsageError(f"no sample workbooks in {SAMPLE_INPUTS}")
-    from carbon.services.maintenance import upgrade_database  # the demo migrates first
+    from carbon.services.usecases.maintenance import upgrade_database  # the demo migrates first
 
     run(False, lambda: upgrade_database(obj.database_url, settings=obj.settings))
     click.echo(f"database: {safe_url(obj.db.url)}")

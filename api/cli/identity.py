@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from api.cli.common import Ctx, cli_actor, db_option, emit, json_option, run
-from carbon.services import identity_changes
+from carbon.services.usecases import identity_changes
 
 
 def _line(c: dict[str, Any]) -> str:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, update
 from sqlalchemy.orm import Session
 
-from carbon.store.db import Database
 from carbon.store.models import LoginSession, as_utc, utcnow
 
 IDLE = dt.timedelta(minutes=30)
@@ -87,13 +86,3 @@ def _end(session: Session, which: ColumnElement[bool], why: str) -> None:
 
 
 # -- use cases (one unit of work each) ---------------------------------------------------------
-
-
-def open_for(db: Database, user_id: int) -> str:
-    with db.unit_of_work() as session:
-        return start(session, user_id)
-
-
-def close(db: Database, sid: str) -> None:
-    with db.unit_of_work() as session:
-        end(session, sid)

@@ -70,8 +70,9 @@ class Demo:
 def _build_demo(app: Any) -> dict[str, Any]:
     """What ``carbon demo`` builds, and a few things the demo lacks so that every kind of
     answer has rows: a supplier contract, a rejected upload, a change request."""
-    from carbon.services import identity_changes, usecases
+    from carbon.services import usecases
     from carbon.services.auth import SYSTEM
+    from carbon.services.usecases import identity_changes
     from importers.template import write_template
 
     db, runner = app.extensions["carbon_db"], app.extensions["carbon_jobs"]

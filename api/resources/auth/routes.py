@@ -13,7 +13,7 @@ from api.auth import CSRF_HEADER, csrf_token, current, new_csrf_token, origin, s
 from api.errors import ErrorSchema
 from api.resources.common import ID_IN_PATH, NO_NUL, PUBLIC, db
 from carbon.domain.errors import NotAuthenticated
-from carbon.services import sessions, usecases
+from carbon.services import usecases
 from carbon.services.auth import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPES, Principal
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens 登录与令牌")
@@ -91,9 +91,9 @@ class Login(MethodView):
         and the CSRF token every unsafe request made with that cookie must carry."""
         p = usecases.login(db(), body["username"], body["password"], origin=origin())
         if isinstance(session.get("sid"), str):  # a login replaces the browser's session:
-            sessions.close(db(), session["sid"])  # a saved copy of the old cookie dies too
+            usecases.close_session(db(), session["sid"])  # a saved copy of the old cookie dies too
         session.clear()
-        session["sid"] = sessions.open_for(db(), p.user_id)
+        session["sid"] = usecases.open_session(db(), p.user_id)
         return {**p.as_dict(), "csrf_token": new_csrf_token()}
 
 
@@ -106,7 +106,7 @@ class Logout(MethodView):
         CSRF token, like every unsafe request)."""
         sid = session_id()
         if sid is not None:
-            sessions.close(db(), sid)
+            usecases.close_session(db(), sid)
         session.clear()
 
 

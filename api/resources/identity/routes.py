@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from api.resources.common import ID_IN_PATH, NO_NUL, db, in_path, jobs, who
 from api.resources.enterprises.schemas import NameSchema
-from carbon.services import identity_changes
+from carbon.services.usecases import identity_changes
 
 blp = Blueprint(
     "identity",

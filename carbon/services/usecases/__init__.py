@@ -21,12 +21,14 @@ none itself. Who may do what is decided by the named policies of
 - ``consents``: bank consent and the reads of an enterprise's data
 - ``sign_in``, ``users``, ``tokens``: logins, sessions, users, bearer tokens
 - ``open_statistics``: open data
+- ``identity_changes``: requests to change an enterprise's name or codes, decided by an
+  official (module functions: ``usecases.identity_changes.approve(...)``)
+- ``maintenance``: upgrade, backup, restore, the app role, the audit chain's check
 """
 
 from __future__ import annotations
 
-from carbon.services.access import job_view_for as _job_for
-from carbon.services.usecases._reads import enterprise_read as _enterprise_read
+from carbon.services.usecases import identity_changes, maintenance
 from carbon.services.usecases.audit import audit_export, audit_log
 from carbon.services.usecases.charts import CHART_FORMATS, CHART_KINDS, chart
 from carbon.services.usecases.consents import (
@@ -40,7 +42,13 @@ from carbon.services.usecases.contracts import record_supplier_contract, supplie
 from carbon.services.usecases.database import open_database
 from carbon.services.usecases.enterprises import account, enterprise, enterprises_page
 from carbon.services.usecases.feeds import push_readings
-from carbon.services.usecases.imports import import_error_workbook, import_file, import_record, template
+from carbon.services.usecases.imports import (
+    import_error_workbook,
+    import_file,
+    import_record,
+    purge_rejected_files,
+    template,
+)
 from carbon.services.usecases.jobs import job
 from carbon.services.usecases.open_statistics import OPEN_DATA_FORMATS, open_data
 from carbon.services.usecases.peer_benchmarks import benchmarks
@@ -53,16 +61,25 @@ from carbon.services.usecases.reference import (
     reference_retire,
 )
 from carbon.services.usecases.regions import monthly_report, monthly_report_file, summary
-from carbon.services.usecases.sign_in import login, principal_from_session, principal_from_token
+from carbon.services.usecases.sign_in import (
+    close_session,
+    login,
+    open_session,
+    principal_from_session,
+    principal_from_token,
+)
 from carbon.services.usecases.tokens import create_token, my_tokens, revoke_token
 from carbon.services.usecases.users import create_user, demo_users, disable_user, list_users, set_password
 
 __all__ = [
+    "close_session",
+    "identity_changes",
+    "maintenance",
+    "open_session",
+    "purge_rejected_files",
     "CHART_FORMATS",
     "CHART_KINDS",
     "OPEN_DATA_FORMATS",
-    "_enterprise_read",  # carbon.services.identity_changes (identity history)
-    "_job_for",  # carbon.services.identity_changes (a job as its requester sees it)
     "accesses",
     "account",
     "audit_export",

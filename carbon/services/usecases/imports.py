@@ -9,6 +9,7 @@ from sqlalchemy import select
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.vocabulary import Role, Scope
 from carbon.services import access, auth, jobs
+from carbon.services.import_retention import Retention, purge_rejected
 from carbon.services.imports import ImportResult, Progress, Uploader
 from carbon.services.imports import import_file as _import_file
 from carbon.services.jobs import InProcessRunner
@@ -65,6 +66,14 @@ def import_error_workbook(db: Database, import_id: int, *, by: auth.Principal | 
 
     _own_import(db, import_id, by)
     return error_report.error_workbook(db, import_id)
+
+
+def purge_rejected_files(db: Database, keep: Retention, *, by: auth.Principal | None) -> dict[str, Any]:
+    """Delete the bytes of rejected files beyond ``keep`` (their sha256, size, name and
+    errors stay): an administrator's (or the operator's) housekeeping."""
+    access.require_admin(by)
+    with db.unit_of_work() as session:
+        return {**purge_rejected(session, keep).as_dict(), "days": keep.days, "max_bytes": keep.max_bytes}
 
 
 def template(lang: str = "zh") -> bytes:

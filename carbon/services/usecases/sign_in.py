@@ -36,3 +36,15 @@ def principal_from_session(db: Database, sid: str, life: sessions.Lifetimes) -> 
     with db.unit_of_work() as session:
         user_id = sessions.resume(session, sid, life)
         return None if user_id is None else auth.principal_of_user(session, user_id)
+
+
+def open_session(db: Database, user_id: int) -> str:
+    """A new server-side login session for ``user_id``: its id (the cookie carries it)."""
+    with db.unit_of_work() as session:
+        return sessions.start(session, user_id)
+
+
+def close_session(db: Database, sid: str) -> None:
+    """End one login session (logout; a replaced cookie)."""
+    with db.unit_of_work() as session:
+        sessions.end(session, sid)

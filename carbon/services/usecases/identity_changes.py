@@ -18,6 +18,7 @@ from carbon.domain.errors import AlreadyDecided, Forbidden, InvalidValue, NotFou
 from carbon.domain.identifiers import region_prefix
 from carbon.services import access, audit, auth, identity, jobs, queries
 from carbon.services.jobs import InProcessRunner
+from carbon.services.usecases._reads import enterprise_read
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, IdentityChange, Job, MonthlyInput, as_utc, utcnow
 
@@ -156,10 +157,8 @@ def approve(
     if out["job_id"] is not None:
         done = (runner or InProcessRunner(db, "eager")).submit(out["job_id"])
         out["job"] = {"id": out["job_id"], "status": "queued"}
-        if isinstance(done, Job):
-            from carbon.services.usecases import _job_for  # below an administrator: no grade counts
-
-            out["job"] = _job_for(p, jobs.job_dict(done, db.settings.jobs))
+        if isinstance(done, Job):  # below an administrator: no grade counts
+            out["job"] = access.job_view_for(p, jobs.job_dict(done, db.settings.jobs))
     return out
 
 
@@ -183,9 +182,8 @@ def history(
     db: Database, uscc: str, *, by: auth.Principal | None, origin: str | None = None
 ) -> list[dict[str, Any]]:
     """Every identity (name, industry, region) the enterprise had, oldest first."""
-    from carbon.services.usecases import _enterprise_read
 
     def read(session: Session) -> list[dict[str, Any]]:
         return identity.history(session, queries.enterprise(session, uscc))
 
-    return _enterprise_read(db, by, uscc, access.RATING, "identity_history", read, origin)
+    return enterprise_read(db, by, uscc, access.RATING, "identity_history", read, origin)
