@@ -23,7 +23,7 @@ from typing import Any
 
 from carbon.domain.periods import year_alone, years_named
 from carbon.domain.quantities import normalise_name
-from importers.layout import IDENTITY_COLUMNS, match_header
+from importers.layout import IDENTITY_COLUMNS, OPTIONAL_COLUMNS, match_header
 
 # Block labels -> key. Identity labels come from the template's columns and synonyms;
 # the block adds the year, and 报告期-style labels that give a month.
@@ -35,12 +35,12 @@ _EXTRA_LABELS: dict[str, tuple[str, ...]] = {
     "year": ("年份", "年度", "统计年度", "报告年度", "Year"),
     "month": ("统计期间", "所属期", "数据期间"),  # besides the month column's own names
 }
-BLOCK_KEYS = ("uscc", "name", "industry_code", "region_code", "year", "month")
+BLOCK_KEYS = ("uscc", "name", "industry_code", "region_code", "year", "month", "name_en")
 
 
 def _labels() -> dict[str, str]:
     table: dict[str, str] = {}
-    for c in IDENTITY_COLUMNS:
+    for c in (*IDENTITY_COLUMNS, *OPTIONAL_COLUMNS):
         for n in (c.name_zh, c.name_en, *c.synonyms):
             table[normalise_name(n)] = c.key
     for key, names in _EXTRA_LABELS.items():

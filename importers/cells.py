@@ -17,6 +17,7 @@ from carbon.domain.identifiers import Period, parse_industry, region_problem, us
 from carbon.domain.periods import MONTH_NAMES, month_alone, month_with_year
 from carbon.domain.periods import YEAR_RANGE as YEAR_RANGE
 from carbon.domain.quantities import MAX_QUANTITY
+from importers.layout import NAME_MAX_CHARS
 
 # Month cells are read with the one grammar of months and periods (carbon.domain.periods).
 
@@ -133,6 +134,25 @@ def code_text(v: object) -> str:
     if isinstance(v, str):
         return unicodedata.normalize("NFKC", v).strip()
     return str(v)
+
+
+# What a name cell is called in a problem: (English, Chinese), by column key.
+NAME_LABELS = {"name": ("name", "企业名称"), "name_en": ("English name", "企业英文名称")}
+
+
+def read_name(v: object, key: str = "name") -> tuple[str | None, str | None]:
+    """(a name cell's text with its whitespace collapsed, None if blank; problem): at most
+    ``NAME_MAX_CHARS`` characters and no control characters. ``key``: name or name_en."""
+    text = " ".join(v.split()) if isinstance(v, str) else " ".join(code_text(v).split())
+    if not text:
+        return None, None
+    en, zh = NAME_LABELS[key]
+    if len(text) > NAME_MAX_CHARS:
+        return None, f"{en} has {len(text):,} characters, more than {NAME_MAX_CHARS} / {zh}过长"
+    bad = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        return None, f"{en} contains the control character U+{ord(bad):04X}; remove it / {zh}含有控制字符"
+    return text, None
 
 
 def read_uscc(v: object) -> tuple[str | None, str | None]:

@@ -190,7 +190,7 @@ def find_table(head: Sequence[Sequence[Any]], sheet_name: str, first_row: int = 
                 return _ledger(cells, i, span, above, year, months)
             has_uscc = "uscc" in keys or "uscc" in above
             has_month = "month" in keys or "month" in above
-            quantities = keys - {"uscc", "name", "industry_code", "region_code", "month"}
+            quantities = keys - {"uscc", "name", "industry_code", "region_code", "month", "name_en"}
             if has_uscc and has_month and (quantities or {"uscc", "month"} <= keys):
                 return Table("rows", i, span, cells, above, year)
     return None

@@ -70,10 +70,27 @@ IDENTITY_COLUMNS: tuple[IdentityColumn, ...] = (
     ),
 )  # fmt: skip
 
+# Columns a sheet may add that the template does not list: read where given, never required.
+OPTIONAL_COLUMNS: tuple[IdentityColumn, ...] = (
+    IdentityColumn(
+        "name_en", "企业英文名称", "Enterprise name (English)",
+        "企业英文名称（选填，用于英文图表）",
+        "the enterprise's name in English (optional; shown in English charts)",
+        ("英文名称", "企业英文名", "英文名", "单位英文名称", "公司英文名称", "English name",
+         "Name in English", "Enterprise name in English", "企业名称(英文)", "单位名称(英文)"),
+    ),
+)  # fmt: skip
+
 IDENTITY_KEYS: tuple[str, ...] = tuple(c.key for c in IDENTITY_COLUMNS)
-IDENTITY_BY_KEY: dict[str, IdentityColumn] = {c.key: c for c in IDENTITY_COLUMNS}
+IDENTITY_BY_KEY: dict[str, IdentityColumn] = {c.key: c for c in (*IDENTITY_COLUMNS, *OPTIONAL_COLUMNS)}
 IDENTITY_BY_NAME: dict[str, str] = {
-    normalise_name(n): c.key for c in IDENTITY_COLUMNS for n in (c.name_zh, c.name_en, c.key, *c.synonyms)
+    normalise_name(n): c.key
+    for c in (*IDENTITY_COLUMNS, *OPTIONAL_COLUMNS)
+    for n in (c.name_zh, c.name_en, c.key, *c.synonyms)
+}
+# A name column qualified in brackets names another column: 企业名称（英文）, Company name [English].
+QUALIFIED_KEYS: dict[tuple[str, str], str] = {
+    ("name", normalise_name(q)): "name_en" for q in ("英文", "英文名称", "English", "en", "in English")
 }
 
 # Every header name the template reader knows, normalised -> column key.
@@ -189,9 +206,10 @@ def _strip_unit_prefix(unit: str) -> str:
 def match_header(text: object) -> tuple[str, str | None] | None:
     """Recognise a header cell: ``(column key, unit or None)``, or None if unknown.
 
-    Identity columns (USCC, name, industry, region, month) return no unit even when the
-    header carries a bracketed hint (``月份(YYYY-MM)``). For quantities the unit is
-    returned as written; whether it fits the field is the caller's question
+    Identity columns (USCC, name, industry, region, month; the optional English name) return
+    no unit even when the header carries a bracketed hint (``月份(YYYY-MM)``); a bracketed
+    qualifier may name another column (``企业名称(英文)`` is the English name). For quantities
+    the unit is returned as written; whether it fits the field is the caller's question
     (``carbon.domain.quantities.unit_factor``).
     """
     if text is None or not isinstance(text, str):
@@ -209,7 +227,7 @@ def match_header(text: object) -> tuple[str, str | None] | None:
     if key is None:
         return None
     if key in IDENTITY_BY_KEY:
-        return key, None
+        return QUALIFIED_KEYS.get((key, normalise_name(unit)), key), None
     unit = _strip_unit_prefix(unit)
     return key, unit or None
 

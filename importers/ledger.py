@@ -35,6 +35,7 @@ from importers.cells import (
     is_blank,
     month_label,
     read_industry,
+    read_name,
     read_number,
     read_region,
     read_uscc,
@@ -45,7 +46,7 @@ from importers.layout import UNIT_EXAMPLES, is_total_label, match_header
 from importers.ledger_extras import LedgerExtras
 from importers.row_checks import export_floor
 
-_IDENTITY = ("uscc", "name", "industry_code", "region_code")
+_IDENTITY = ("uscc", "name", "industry_code", "region_code", "name_en")
 
 
 @dataclass
@@ -55,6 +56,7 @@ class _Enterprise:
     industry: str | None
     region: str | None
     row: int
+    name_en: str | None = None
     # period -> field -> canonical value (None: a blank economic cell)
     months: dict[Period, dict[str, float | None]] = field(default_factory=dict)
     originals: dict[Period, dict[str, str]] = field(default_factory=dict)
@@ -151,8 +153,7 @@ class _Ledger:
             return read_industry(v)
         if key == "region_code":
             return read_region(v)
-        name = " ".join(str(v).split()) or None
-        return name, None
+        return read_name(v, key)  # name, name_en
 
     # -- rows ----------------------------------------------------------------------
 
@@ -268,6 +269,7 @@ class _Ledger:
         if ent is None:
             ent = _Enterprise(uscc, ids["name"], ids["industry_code"], ids["region_code"], r)
             self.enterprises[uscc] = ent
+        ent.name_en = ent.name_en or ids["name_en"]
         return ent
 
     def _read_values(
@@ -345,6 +347,7 @@ class _Ledger:
                         ent.name,
                         ent.industry,
                         ent.region,
+                        ent.name_en,
                         ent.originals.get(p, {}),
                     )  # fmt: skip
                 )

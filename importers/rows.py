@@ -166,7 +166,10 @@ class SheetReader:
         ident = header.identity
         self.ui = ident["uscc"]
         self.mi = ident["month"]
-        idx = (self.ui, ident.get("name"), ident.get("industry_code"), ident.get("region_code"))
+        idx: tuple[int | None, ...] = (self.ui, ident.get("name"), ident.get("industry_code"),
+                                       ident.get("region_code"))  # fmt: skip
+        if "name_en" in ident:  # optional: read where the sheet gives it
+            idx = (*idx, ident["name_en"])
         self.id_get: Callable[[list[Any]], Any]
         if all(i is not None for i in idx):
             self.id_get = itemgetter(*idx)
@@ -182,7 +185,7 @@ class SheetReader:
         # Energy columns that are no field: every row is read the slow way to apply them.
         self.extras = header.extras if header.extras is not None and header.extras.active else None
         self.figure_columns = self._quantity_indices()
-        # identity cells -> (uscc, name, industry, region), or None to send the row to the slow path
+        # identity cells -> (uscc, name, industry, region, name_en), or None for the slow path
         self.ent_cache: dict[Any, tuple[Any, ...] | None] = {}
 
     @property
@@ -201,7 +204,7 @@ class SheetReader:
         return found
 
     def _resolve_enterprise(self, cells: Any, r: int) -> tuple[Any, ...] | None:
-        """First sight of these identity cells: (uscc, name, industry, region) if they are
+        """First sight of these identity cells: (uscc, name, industry, region, name_en) if they are
         valid and agree with what the file said of this USCC before, else None.
 
         None sends the row to ``_slow_row``, which reports the problem against the row; the
@@ -214,7 +217,7 @@ class SheetReader:
                 enterprises = self.state.enterprises
                 ent = enterprises.get(who.uscc)
                 if ent is None:
-                    ent = Enterprise(self.name, r, who.name, who.industry, who.region)
+                    ent = Enterprise(self.name, r, who.name, who.industry, who.region, who.name_en)
                     enterprises[who.uscc] = ent
                 elif not agrees(ent, who):
                     ent = None
@@ -222,12 +225,14 @@ class SheetReader:
                     ent.name = ent.name or who.name
                     ent.industry = ent.industry or who.industry
                     ent.region = ent.region or who.region
+                    ent.name_en = ent.name_en or who.name_en
                     # a column this sheet lacks takes the enterprise's value from another sheet
                     found = (
                         who.uscc,
                         who.name or ent.name,
                         who.industry or ent.industry,
                         who.region or ent.region,
+                        who.name_en,
                     )
         self.ent_cache[cells] = found
         return found
@@ -411,9 +416,9 @@ class SheetReader:
                     slow(row, r)
                     continue
                 if originals is None:
-                    append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3]))
+                    append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3], ent[4]))
                 else:
-                    append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3], originals))
+                    append(record(ent[0], per[0], values, name, r, ent[1], ent[2], ent[3], ent[4], originals))
             if r == r0:
                 break
             more = r - r0 == PROGRESS_EVERY  # the batch was full: rows may remain
@@ -526,7 +531,8 @@ class SheetReader:
         if uscc is not None:
             ent = state.enterprises.get(uscc)
             if ent is None:
-                state.enterprises[uscc] = Enterprise(self.name, r, who.name, who.industry, who.region)
+                state.enterprises[uscc] = Enterprise(self.name, r, who.name, who.industry, who.region,
+                                                     who.name_en)  # fmt: skip
             else:
                 for attr, column, label_en, label_zh in CONSISTENT:
                     mine, theirs = getattr(who, attr), getattr(ent, attr)
@@ -562,7 +568,6 @@ class SheetReader:
         if floor is not None:
             key, message = floor
             state.warnings.append(CellError(self.name, r, self.by_key[key].letter, message))
-        state.records.append(
-            MonthlyRecord(uscc, period, values, self.name, r, who.name, who.industry, who.region, originals)
-        )
+        state.records.append(MonthlyRecord(uscc, period, values, self.name, r, who.name, who.industry,
+                                           who.region, who.name_en, originals))  # fmt: skip
         state.slow_records += 1  # already counted in rows_read

@@ -15,6 +15,7 @@ from importers.cells import (
     is_blank,
     read_industry,
     read_month,
+    read_name,
     read_region,
     read_uscc,
 )
@@ -125,7 +126,7 @@ def read_header(sheet: RawSheet, table: Table) -> Header:
     return h
 
 
-_BLOCK_IDENTITY = ("uscc", "name", "industry_code", "region_code", "month")
+_BLOCK_IDENTITY = ("uscc", "name", "industry_code", "region_code", "month", "name_en")
 
 
 def finish_extras(sheet: RawSheet, table: Table, h: Header) -> None:
@@ -156,6 +157,8 @@ def block_constants(sheet: RawSheet, table: Table, h: Header) -> None:
             problem = read_industry(b.value)[1]
         elif key == "region_code":
             problem = read_region(b.value)[1]
+        elif key in ("name", "name_en"):
+            problem = read_name(b.value, key)[1]
         elif key == "month":
             try:
                 read_month(b.value, table.year)

@@ -11,8 +11,7 @@ from typing import Any, NamedTuple
 from carbon.domain.errors import CellError
 from carbon.domain.identifiers import Period
 from carbon.domain.records import MonthlyRecord
-from importers.cells import code_text, is_blank, read_industry, read_region, read_uscc
-from importers.layout import NAME_MAX_CHARS
+from importers.cells import is_blank, read_industry, read_name, read_region, read_uscc
 
 Progress = Callable[[int, int], None]  # (rows read so far, rows in all)
 Sink = Callable[[list[MonthlyRecord]], None]  # takes each chunk of records as it is read
@@ -25,6 +24,7 @@ class Enterprise:
     name: str | None
     industry: str | None
     region: str | None
+    name_en: str | None = None
 
 
 class At(NamedTuple):
@@ -78,13 +78,9 @@ class FileState:
         ent = self.enterprises.get(rec.uscc)
         if ent is None:
             self.enterprises[rec.uscc] = Enterprise(rec.sheet, rec.row, rec.name, rec.industry_code,
-                                                     rec.region_code)  # fmt: skip
+                                                     rec.region_code, rec.name_en)  # fmt: skip
             return None
-        for attr, rattr, label_en, label_zh in (
-            ("name", "name", "name", "企业名称"),
-            ("industry", "industry_code", "industry code", "行业代码"),
-            ("region", "region_code", "region code", "行政区划代码"),
-        ):
+        for attr, rattr, label_en, label_zh in CONSISTENT:
             mine, theirs = getattr(rec, rattr), getattr(ent, attr)
             if mine is None:
                 setattr(rec, rattr, theirs)
@@ -121,6 +117,7 @@ CONSISTENT: tuple[tuple[str, str, str, str], ...] = (
     ("name", "name", "name", "企业名称"),
     ("industry", "industry_code", "industry code", "行业代码"),
     ("region", "region_code", "region code", "行政区划代码"),
+    ("name_en", "name_en", "English name", "企业英文名称"),
 )
 
 
@@ -131,7 +128,7 @@ def fold_text(text: str | None) -> str | None:
 def agrees(a: Enterprise | Who, b: Enterprise | Who) -> bool:
     return all(
         x is None or y is None or fold_text(x) == fold_text(y)
-        for x, y in ((a.name, b.name), (a.industry, b.industry), (a.region, b.region))
+        for x, y in ((a.name, b.name), (a.industry, b.industry), (a.region, b.region), (a.name_en, b.name_en))
     )
 
 
@@ -145,23 +142,26 @@ class Who:
     region: str | None
     problems: list[tuple[str, str]]  # (identity column key, message)
     has_blank: bool  # a name/industry/region column is present but its cell is blank
+    name_en: str | None = None  # optional: a blank cell gives none (it never sends a row the slow way)
 
 
-def read_identity(cells: tuple[Any, Any, Any, Any]) -> Who:
-    """(USCC, name, industry, region) cells; None for a column the sheet does not have."""
-    u, n, i, g = cells
+def read_identity(cells: tuple[Any, ...]) -> Who:
+    """(USCC, name, industry, region[, English name]) cells; None for a column the sheet does
+    not have."""
+    u, n, i, g, *rest = cells
     uscc, problem = read_uscc(u)
     problems = [("uscc", problem)] if problem else []
-    name = industry = region = None
+    name = industry = region = name_en = None
     has_blank = False
     if n is not None:
-        name = " ".join(code_text(n).split()) if not isinstance(n, str) else " ".join(n.split())
-        name = name or None
-        has_blank = name is None
-        if name is not None and len(name) > NAME_MAX_CHARS:
-            problems.append(
-                ("name", f"name has {len(name):,} characters, more than {NAME_MAX_CHARS} / 企业名称过长")
-            )
+        name, problem = read_name(n)
+        has_blank = name is None and problem is None
+        if problem:
+            problems.append(("name", problem))
+    if rest and rest[0] is not None:
+        name_en, problem = read_name(rest[0], "name_en")
+        if problem:
+            problems.append(("name_en", problem))
     if i is not None:
         if is_blank(i):
             has_blank = True
@@ -176,4 +176,4 @@ def read_identity(cells: tuple[Any, Any, Any, Any]) -> Who:
             region, problem = read_region(g)
             if problem:
                 problems.append(("region_code", problem))
-    return Who(uscc, name, industry, region, problems, has_blank)
+    return Who(uscc, name, industry, region, problems, has_blank, name_en)

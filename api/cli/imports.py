@@ -112,11 +112,11 @@ def _dry_run_lines(r: ImportResult) -> None:
     listed = sorted(r.changes, key=lambda c: order.get(c["action"], 3))
     for c in listed[:DRY_RUN_LINES]:
         click.echo(
-            f"  {DRY_RUN_ACTIONS.get(c['action'], c['action'])}: {c['uscc']} {c['period']} "
+            f"  {DRY_RUN_ACTIONS.get(c['action'], c['action'])}: {c['uscc']} {c['period'] or ''} "
             f"({c['sheet']} row {c['row']}) "
             + (", ".join(f"{k} {v['old']} → {v['new']}" for k, v in c.get("fields", {}).items()))
         )
-    if len(listed) > DRY_RUN_LINES or len(listed) < r.rows_added + r.rows_changed:
+    if len(listed) > DRY_RUN_LINES or len(listed) < len(r.renamed) + r.rows_added + r.rows_changed:
         click.echo("  … (use --json for the full list)")
 
 
@@ -133,7 +133,7 @@ def _write_error_workbook(
 ) -> Path:
     """Write the rejected file's error workbook into ``out_dir``; a name is never reused."""
     if res.import_id is not None:
-        data, name = error_report.error_workbook(db, res.import_id)
+        data, name = services.import_error_workbook(db, res.import_id, by=cli_actor()[0])
     else:  # a dry run recorded nothing: mark the file as read
         data, name = error_report.annotate(
             path.read_bytes(),
@@ -190,7 +190,7 @@ def imports_group() -> None:
 def imports_purge(obj: Ctx, days: float | None, max_mb: float | None, as_json: bool) -> None:
     """Delete the bytes of rejected files older than --days or beyond --max-mb (newest kept
     first); their sha256, size, name and errors stay. Also done after every rejection."""
-    from carbon.services.import_retention import Retention, purge_rejected, retention
+    from carbon.services.import_retention import Retention, retention
 
     keep = retention(obj.settings.imports)
     keep = Retention(
@@ -198,11 +198,7 @@ def imports_purge(obj: Ctx, days: float | None, max_mb: float | None, as_json: b
         max_bytes=keep.max_bytes if max_mb is None else int(max_mb * 1_000_000),
     )
 
-    def purge() -> dict[str, Any]:
-        with obj.db.unit_of_work() as session:
-            return {**purge_rejected(session, keep).as_dict(), "days": keep.days, "max_bytes": keep.max_bytes}
-
-    res = run(as_json, purge)
+    res = run(as_json, lambda: services.purge_rejected_files(obj.db, keep, by=cli_actor()[0]))
     emit(
         as_json,
         res,

@@ -66,6 +66,8 @@ class MonthlyRecord:
     name: str | None = None
     industry_code: str | None = None
     region_code: str | None = None
+    # the enterprise's name in English where the file gives it (a display name, not identity)
+    name_en: str | None = None
     originals: dict[str, str] = field(default_factory=dict)
     # 205-1 returns: fuel used as feedstock (用于原材料) by field key, canonical units (not
     # burned: no emissions by default), and the 采用折标系数 filed for each carrier (tce/unit)

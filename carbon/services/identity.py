@@ -4,7 +4,7 @@ The industry and region decide an enterprise's peer groups and which official se
 an enterprise's own upload never rewrites them: a different name or code in its file
 becomes a change request (``identity_changes``), and its figures import as usual. An
 official whose region covers the enterprise (old or new region) or an administrator
-approves or rejects the request (``carbon.services.identity_changes``). Uploads by the
+approves or rejects the request (``carbon.services.usecases.identity_changes``). Uploads by the
 operator's CLI or an administrator change the identity at once. Every identity an
 enterprise had is kept (``enterprise_identities``), from its first import on.
 

@@ -22,7 +22,7 @@ from carbon.domain.errors import CellError, ImportConflict
 from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
-from carbon.services import audit, identity
+from carbon.services import audit, display_names, identity
 from carbon.services.import_checks import FactorCheck
 from carbon.services.import_retention import purge_rejected, retention
 from carbon.services.jobs import enqueue_recompute
@@ -83,7 +83,8 @@ class ImportResult:
     # enterprise-months (old → new), and in a dry run the added ones too.
     changed_rows: list[ChangeView] = field(default_factory=list)
     added_rows: list[ChangeView] = field(default_factory=list)
-    touched: set[str] = field(default_factory=set)  # USCCs with a row added or changed
+    renamed: list[ChangeView] = field(default_factory=list)  # English names changed (display_names)
+    touched: set[str] = field(default_factory=set)  # USCCs with a row added or changed, or renamed
     job_id: int | None = None  # the recomputation this import queued
     job: JobView | None = None  # its state, when it has been run
     # a rejected file: every cell error counted (total, per column, per kind); ``errors``
@@ -96,15 +97,15 @@ class ImportResult:
 
     @property
     def changes(self) -> list[ChangeView]:
-        """The real changes listed: changed rows first, then added ones (a dry run)."""
-        return [*self.changed_rows, *self.added_rows]
+        """The real changes listed: English names, changed rows, then added ones (a dry run)."""
+        return [*self.renamed, *self.changed_rows, *self.added_rows]
 
     def as_dict(self, *, max_changes: int = 200) -> ImportResultView:
         """The answer to the upload (``carbon.services.views.ImportResultView``). A dry run
         lists what would change (changed rows, old → new, then added rows) and counts what
         it leaves alone; ``changes_truncated``: more real changes than listed."""
         dry_run = self.status == "dry_run"
-        real = self.rows_changed + (self.rows_added if dry_run else 0)  # an import lists changes only
+        real = len(self.renamed) + self.rows_changed + (self.rows_added if dry_run else 0)  # not added rows
         listed = self.changes[:max_changes]
         totals = error_totals(self)
         job: JobView | QueuedJobView | None = self.job
@@ -275,24 +276,15 @@ def _import_row(
     uploader: Uploader,
 ) -> ImportRow:
     row = ImportRow(
-        filename=filename[:300],
-        sha256=digest,
-        size=len(data),
-        content=data,
-        status=result.status,
-        rows_accepted=result.rows_accepted,
-        rows_rejected=result.rows_rejected,
-        rows_added=result.rows_added,
-        rows_changed=result.rows_changed,
-        rows_unchanged=result.rows_unchanged,
+        filename=filename[:300], sha256=digest, size=len(data), content=data, status=result.status,
+        rows_accepted=result.rows_accepted, rows_rejected=result.rows_rejected,
+        rows_added=result.rows_added, rows_changed=result.rows_changed, rows_unchanged=result.rows_unchanged,
         enterprises=result.enterprises,
         errors=[e.as_dict() for e in result.errors],
         warnings=[w.as_dict() for w in result.warnings[:MAX_ERRORS]],
-        columns=[c.as_dict() for c in columns],
-        created_at=utcnow(),
-        uploaded_by=uploader.user_id,
+        columns=[c.as_dict() for c in columns], created_at=utcnow(), uploaded_by=uploader.user_id,
         error_counts=result.error_counts,
-    )
+    )  # fmt: skip
     session.add(row)
     session.flush()
     return row
@@ -363,6 +355,7 @@ class _ChunkWriter:
         self.years: set[int] = set()
         self.errors: list[CellError] = []  # found while storing: the import is then refused
         self.factors = FactorCheck(session)  # carriers the year's factor set has no factor for
+        self.named: set[str] = set()  # USCCs whose English name the file gave (display_names)
 
     def _enterprises(self, records: list[MonthlyRecord]) -> None:
         attrs: dict[str, dict[str, Any]] = {}
@@ -487,6 +480,15 @@ class _ChunkWriter:
         self._enterprises(records)
         if self.errors:
             return  # the import will be refused; nothing more is stored
+        named = display_names.given(records, self.named)
+        if named:
+            up = self.uploader
+            renamed = display_names.store(
+                self.session, named, self.ids, self.preexisting, dry_run=self.dry_run, actor=up.actor,
+                origin=up.origin, import_id=self.import_id,
+            )  # fmt: skip
+            result.renamed.extend(renamed)
+            result.touched.update(c["uscc"] for c in renamed)
         current = self._current(records) if self.preexisting else {}
         to_retire: list[int] = []
         ids, import_id = self.ids, self.import_id
@@ -543,21 +545,9 @@ class _ChunkWriter:
             # A sheet with every column (the template) takes the C fast path.
             quantities = ALL_FIELDS(values) if len(values) == N_FIELDS else tuple(map(values.get, FIELD_KEYS))
             to_insert.append(
-                (
-                    eid,
-                    y,
-                    mth,
-                    revision,
-                    True,
-                    import_id,
-                    rec.sheet,
-                    rec.row,
-                    rec.originals or None,
-                    side["feedstock"] or None,
-                    side["tce_coefficients"] or None,
-                    *quantities,
-                )
-            )
+                (eid, y, mth, revision, True, import_id, rec.sheet, rec.row, rec.originals or None,
+                 side["feedstock"] or None, side["tce_coefficients"] or None, *quantities)
+            )  # fmt: skip
         if self.dry_run:
             return
         for chunk in _chunks(to_retire, 5000):
@@ -574,7 +564,7 @@ class _ChunkWriter:
         result.enterprises = sorted(self.ids)
         if self.dry_run:
             return result
-        if not self.years:
+        if not self.years and not result.renamed:
             result.status = "unchanged"
         imp = session.get(ImportRow, self.import_id)
         assert imp is not None

@@ -268,6 +268,7 @@ def account_view(session: Session, uscc: str, year: int, month: str | None = Non
     return {
         "uscc": e.uscc,
         "name": e.name,
+        "name_en": e.name_en,
         "period": month or str(year),
         "emissions_tco2": emissions,
         "emissions_by_carrier": by_carrier,

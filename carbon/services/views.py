@@ -68,6 +68,7 @@ def name_view(name: names.Name | None) -> NameView:
 class EnterpriseView(TypedDict):
     uscc: str
     name: str | None
+    name_en: str | None  # the name in English, where an upload gave it (display_names)
     industry_code: str
     division: str
     section: str
@@ -82,6 +83,7 @@ def enterprise_view(e: Enterprise) -> EnterpriseView:
     return {
         "uscc": e.uscc,
         "name": e.name,
+        "name_en": e.name_en,
         "industry_code": e.industry_code,
         "division": e.division,
         "section": e.section,
@@ -168,6 +170,7 @@ class RatingView(RatingHeadline):
     """A stored rating, as the API and the CLI show it (``RatingSchema``)."""
 
     name: str | None
+    name_en: str | None
     # the codes the rating was computed with, not the enterprise's current ones
     industry_code: str
     region_code: str
@@ -274,6 +277,7 @@ def rating_view(r: RatingRow, e: Enterprise) -> RatingView:
     return {
         "uscc": e.uscc,
         "name": e.name,
+        "name_en": e.name_en,
         "industry_code": r.industry_code or e.industry_code,
         "region_code": r.region_code or e.region_code,
         "year": r.year,
@@ -378,6 +382,7 @@ class AccountView(TypedDict):
 
     uscc: str
     name: str | None
+    name_en: str | None
     period: str
     emissions_tco2: EmissionsView
     emissions_by_carrier: dict[str, float]
@@ -488,10 +493,11 @@ class FieldChangeView(TypedDict):
 
 
 class ChangeView(TypedDict):
-    """One enterprise-month an import adds or changes (``fields``: old → new, changed only)."""
+    """One enterprise-month an import adds or changes (``fields``: old → new, changed only);
+    ``period`` None: the enterprise itself (its English name, ``display_names``)."""
 
     uscc: str
-    period: str
+    period: str | None
     action: str  # added | changed
     sheet: str
     row: int

@@ -88,6 +88,9 @@ class Enterprise(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    # the name in English, for English charts and answers: a display name an upload sets or
+    # updates, not part of the identity (carbon.services.display_names)
+    name_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
     industry_code: Mapped[str] = mapped_column(String(8))
     division: Mapped[str] = mapped_column(String(2), index=True)
     section: Mapped[str] = mapped_column(String(1))

@@ -15,8 +15,7 @@ from typing import Any
 from carbon.domain.identifiers import Period
 from carbon.domain.periods import WRITTEN_YEARS, YEAR_RANGE, Span, first_span, month_with_year, short_span
 from importers.blocks import BlockValue, year_in_title, year_of
-from importers.cells import column_letter, read_industry, read_region, read_uscc
-from importers.layout import NAME_MAX_CHARS
+from importers.cells import column_letter, read_industry, read_name, read_region, read_uscc
 from importers.return205.extras import Report
 from importers.return205.model import _Ident, _Sheet
 from importers.return205.tables import NOT_PERIOD_MARKERS, _blank, _text
@@ -125,16 +124,15 @@ def identity(sheet: _Sheet, block: list[BlockValue], above: Sequence[Sequence[An
             err(u.row, letter, problem)
         else:
             sheet.uscc = _Ident(code, u.row, letter)
-    n = first.get("name")
-    if n is not None:
-        text = " ".join(str(n.value).split())
-        if len(text) > NAME_MAX_CHARS:
-            err(
-                n.row, column_letter(n.column),
-                f"name has {len(text):,} characters, more than {NAME_MAX_CHARS} / 企业名称过长",
-            )  # fmt: skip
+    for key in ("name", "name_en"):
+        n = first.get(key)
+        if n is None:
+            continue
+        text, problem = read_name(n.value, key)
+        if problem:
+            err(n.row, column_letter(n.column), problem)
         else:
-            sheet.ent_name = _Ident(text, n.row, column_letter(n.column))
+            setattr(sheet, "ent_name" if key == "name" else key, _Ident(text, n.row, column_letter(n.column)))
     for key, target in (("industry_code", sheet.industry), ("region_code", sheet.region)):
         item = first.get(key)
         if item is None:

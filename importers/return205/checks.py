@@ -89,6 +89,7 @@ class _Enterprise:
     industry: _Ident
     region: _Ident
     sheet: str
+    name_en: _Ident
 
 
 def _check_enterprises(
@@ -103,7 +104,7 @@ def _check_enterprises(
             continue
         ent = out.get(uscc)
         if ent is None:
-            out[uscc] = _Enterprise(uscc, s.ent_name, s.industry, s.region, s.name)
+            out[uscc] = _Enterprise(uscc, s.ent_name, s.industry, s.region, s.name, s.name_en)
             continue
         for attr, en, zh in _CONSISTENT:
             mine: _Ident = getattr(s, attr)
@@ -133,7 +134,11 @@ def _check_enterprises(
     return out
 
 
-_CONSISTENT = (("industry", "industry code", "行业代码"), ("region", "region code", "行政区划代码"))
+_CONSISTENT = (
+    ("industry", "industry code", "行业代码"),
+    ("region", "region code", "行政区划代码"),
+    ("name_en", "English name", "企业英文名称"),
+)
 
 
 def _mode_switches(p: _Sheet, c: _Sheet, errors: list[CellError]) -> set[str]:

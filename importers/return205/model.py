@@ -51,6 +51,7 @@ class _Sheet:
     ent_name: _Ident = field(default_factory=_Ident)
     industry: _Ident = field(default_factory=_Ident)
     region: _Ident = field(default_factory=_Ident)
+    name_en: _Ident = field(default_factory=_Ident)  # the English name, where the block gives it
     period: Period | None = None
     rows: list[_EnergyRow] = field(default_factory=list)
     first_row: int = 0

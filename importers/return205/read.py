@@ -45,7 +45,7 @@ def _monthly(
             base_feed = cumulative_feedstock(prev.rows) if month > 1 and prev is not None else {}
             record = MonthlyRecord(
                 ent.uscc, s.period, values, s.name, s.first_row,
-                ent.name.value, ent.industry.value, ent.region.value,
+                ent.name.value, ent.industry.value, ent.region.value, name_en=ent.name_en.value,
                 feedstock=(
                     feedstock(cumulative_feedstock(s.rows), base_feed) if "feedstock" in s.letters else None
                 ),

@@ -43,7 +43,8 @@ def _draw_chart(session: Session, uscc: str, kind: str, *, year: int | None, fmt
     from reports import charts
 
     e = queries.enterprise(session, uscc)
-    name = e.name or e.uscc
+    # a proper name is not translated: an English title names the English name on record, if any
+    name = (e.name_en if lang == "en" else None) or e.name or e.uscc
     if kind == "monthly-emissions":
         if year is None:
             raise InvalidValue("year is required for this chart / 该图表需要年份参数")
