@@ -246,9 +246,9 @@ def test_a_session_from_before_csrf_tokens_gets_one_from_me(app, web):
     make_user(app, "ops", "admin")
     with app.extensions["carbon_db"].read() as s:
         uid = s.scalar(select(User.id).where(User.username == "ops"))
-    from carbon.services import sessions
+    from carbon.services import usecases
 
-    sid = sessions.open_for(app.extensions["carbon_db"], uid)  # a server-side session ...
+    sid = usecases.open_session(app.extensions["carbon_db"], uid)  # a server-side session ...
     with web.session_transaction() as sess:
         sess["sid"] = sid  # ... whose cookie has no csrf token in it
     assert web.post("/api/v1/auth/logout").status_code == 403
