@@ -9,13 +9,13 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from api.auth import current, origin
 from carbon import names
-from carbon.domain import rounding
+from carbon.domain import rounding, vocabulary
 from carbon.services.auth import Principal
 from carbon.services.jobs import Runner
 from carbon.store.db import Database
 
-COLOURS = ("dark_green", "light_green", "yellow", "red")
-CLASSES = ("low", "medium", "high")
+COLOURS = vocabulary.COLOURS
+CLASSES = vocabulary.CLASSES
 
 # Integers in a path, as route converters: only what the database can hold (PostgreSQL's
 # integer columns are 32-bit) reaches a query; any other number is a 404 like an unknown id.

@@ -5,7 +5,7 @@ month, each giving cumulative 1–本月 figures per energy row. ``read_205`` re
 the workbook dispatcher recognised (``looks_like_205``) into one ``MonthlyRecord`` per
 enterprise-month, by differencing the cumulative figures. docs/methodology.md §2.4 has the rules; the
 decisions taken where it is silent are listed here and are pinned by
-``tests/importers/test_return205.py``:
+``tests/importers/test_return205*.py``:
 
 Reading a sheet
 - ``looks_like_205``: 能源名称 within the first 40 rows, 计量单位 and a 消费… header in it or

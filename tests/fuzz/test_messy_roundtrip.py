@@ -1,4 +1,4 @@
-"""Hypothesis draws messy layouts (tests/messy_layouts.py) of random enterprises and
+"""Hypothesis draws messy layouts (tests/messy_layouts/) of random enterprises and
 months; each must import with exactly the figures of its clean template equivalent."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Workbooks in the layouts people really keep, which the importer has never seen, import
 with the same figures as their clean template equivalent (issue 4, "done when").
 
-The layouts come from ``tests/messy_layouts.py``, written from DESIGN §6.2 independently of
+The layouts come from ``tests/messy_layouts/``, written from DESIGN §6.2 independently of
 the importer: registers with title rows, group and unit header rows, synonyms, units,
 subtotals and text numbers; English registers; months-as-columns ledgers with an
 enterprise block. Each seed draws another variant.
