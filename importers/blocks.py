@@ -78,6 +78,14 @@ def label_key(text: object) -> str | None:
     return BLOCK_LABELS.get(normalise_name(t))
 
 
+def holds_item(cell: object) -> bool:
+    """Whether a cell holds a ``label：value`` item with a known label and a value
+    (``企业名称：某某有限公司``): block text, never a header name."""
+    if not isinstance(cell, str) or ":" not in (text := unicodedata.normalize("NFKC", cell)):
+        return False
+    return any(label_key(m.group(1).strip()) and m.group(2).strip() for m in _ITEM.finditer(text))
+
+
 def _blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 

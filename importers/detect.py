@@ -23,7 +23,7 @@ from typing import Any
 
 from carbon.domain.periods import has_range
 from carbon.domain.quantities import UNITS, normalise_unit, split_header
-from importers.blocks import BlockValue, read_block, year_in_title, year_of
+from importers.blocks import BlockValue, holds_item, read_block, year_in_title, year_of
 from importers.cells import is_blank, month_label, month_number
 from importers.layout import match_header
 
@@ -165,6 +165,8 @@ def find_table(head: Sequence[Sequence[Any]], sheet_name: str, first_row: int = 
     """
     rows = head[:HEADER_SEARCH_ROWS]
     block = read_block(rows, first_row)
+    # A row holding a label-value item (企业名称：…) belongs to the block above the table: it
+    # is never a group row of the header, or the value in it would be lost.
     for i, row in enumerate(rows):
         if not any(isinstance(c, str) and c.strip() for c in row):
             continue
@@ -174,7 +176,8 @@ def find_table(head: Sequence[Sequence[Any]], sheet_name: str, first_row: int = 
         # A row of month labels heads a ledger by itself: the rows under it are its data.
         found = _ledger_columns(row, None)
         ledger_row = len(found) >= MIN_MONTH_COLUMNS or bool(found and _ledger_labelled(row, {}))
-        while not ledger_row and len(candidates) < MAX_HEADER_ROWS and i + len(candidates) < len(rows):
+        grouped = not ledger_row and not any(map(holds_item, row))
+        while grouped and len(candidates) < MAX_HEADER_ROWS and i + len(candidates) < len(rows):
             cells, span = candidates[0]
             combined = _combine(cells, rows[i + span])
             if combined is None or _score(combined) <= _score(cells):

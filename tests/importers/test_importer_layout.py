@@ -108,3 +108,26 @@ def test_every_template_header_reads_back_as_its_column(lang):
 )
 def test_is_total_label(text, total):
     assert is_total_label(text) is total
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "统一社会信用代码：{u}\n企业名称：某公司\n",  # an item alone, over the header's first column
+        "统一社会信用代码：{u}\n,企业名称：某公司\n",  # over another header column
+        "统一社会信用代码：{u},,企业名称：某公司\n",
+    ],
+)
+def test_an_item_in_the_row_just_above_the_header_is_read_not_taken_as_a_group_row(block):
+    """A label-value item directly above the header belongs to the block: its value is read,
+    never lost as if the row were a group label over the header."""
+    from carbon.domain.identifiers import make_uscc
+    from importers import read_workbook
+
+    u = make_uscc("91330802MA2A0B0C1")
+    text = block.format(u=u) + "月份,电力(万千瓦时),工业增加值(万元),行业代码,行政区划代码\n"
+    text += "2023-01,10,100,3011,330802\n"
+    parsed = read_workbook(text.encode(), "x.csv")
+    assert not parsed.errors
+    (record,) = parsed.records
+    assert (record.uscc, record.name, record.values["electricity"]) == (u, "某公司", 100.0)
