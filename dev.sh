@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(fonts-noto-cjk poppler-utils)
+APT_PACKAGES=(fonts-noto-cjk poppler-utils chromium)
 PYTHON=${PYTHON:-python3}
 
 ensure_apt() {

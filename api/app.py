@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, redirect, send_from_directory
+from flask import Flask, Response, send_from_directory
 from flask_smorest import Api
 
 from api import auth, security
@@ -119,9 +119,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Settings | None =
     register_error_handlers(app)
     _swagger_assets(app)
 
-    @app.get("/")
-    def index() -> Any:
-        return redirect("/docs")
+    from api import web  # the pages: login, each role's work (api/web)
+
+    web.install(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

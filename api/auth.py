@@ -38,7 +38,7 @@ from carbon.settings import WebSettings
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
-CSRF_EXEMPT = frozenset({"/api/v1/auth/login"})
+CSRF_EXEMPT = frozenset({"/api/v1/auth/login", "/login"})
 FORMS = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
 

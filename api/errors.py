@@ -6,11 +6,13 @@ A server error never shows a traceback; it is logged and answered with a generic
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from flask import Flask
+from flask import Flask, redirect, request
 from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException, NotFound
 
+from api.security import is_page
 from carbon.domain.errors import CarbonError, ImportRejected, TooManyRequests
 
 
@@ -47,9 +49,21 @@ def envelope(status: int, code: str, message: str, errors: Any = None) -> tuple[
     return {"code": code, "status": status, "message": message, "errors": errors or {}}, status
 
 
+def _page_error(status: int, message: str | None) -> Any:
+    """On a page (api/web), an HTML error page, and the login page for who is not logged in."""
+    from api.web.common import lang
+    from api.web.pages_auth import error_page
+
+    if status == 401:
+        return redirect("/login?next=" + quote(request.full_path.rstrip("?")), code=303)
+    return error_page(status, message, lang())
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CarbonError)
     def carbon_error(err: CarbonError) -> Any:
+        if is_page(request.path):
+            return _page_error(err.status, err.message)
         if isinstance(err, ImportRejected):
             body, status = envelope(err.status, err.code, err.message, [e.as_dict() for e in err.errors])
             return {**err.extra, **body}, status  # the envelope's own keys always win
@@ -58,8 +72,10 @@ def register_error_handlers(app: Flask) -> None:
         return envelope(err.status, err.code, err.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException) -> tuple[dict[str, Any], int]:
+    def http_error(err: HTTPException) -> Any:
         status = err.code or 500
+        if is_page(request.path):
+            return _page_error(status, None)
         data = getattr(err, "data", None) or {}
         messages = data.get("messages") if isinstance(data, dict) else None
         message = err.description or err.name
@@ -77,6 +93,8 @@ def register_error_handlers(app: Flask) -> None:
         return envelope(status, code, message, messages)
 
     @app.errorhandler(Exception)
-    def server_error(err: Exception) -> tuple[dict[str, Any], int]:
+    def server_error(err: Exception) -> Any:
         app.logger.exception("unhandled error")
+        if is_page(request.path):
+            return _page_error(500, None)
         return envelope(500, "internal_error", "internal server error / 服务器内部错误")

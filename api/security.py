@@ -38,6 +38,11 @@ DOCS_CSP = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The web pages (api/web): scripts, styles and images from this origin only; forms post here.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 HSTS = "max-age=31536000"
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -45,6 +50,15 @@ _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DO
 
 def is_docs(path: str) -> bool:
     return path == "/docs" or path.startswith(("/docs/", "/_swagger-ui/"))
+
+
+def is_api(path: str) -> bool:
+    """The API's own answers (JSON, downloads); every other path but the docs is a page."""
+    return path.startswith(("/api/", "/templates/")) or path in ("/openapi.json", "/healthz")
+
+
+def is_page(path: str) -> bool:
+    return not is_api(path) and not is_docs(path)
 
 
 def inline_script_hashes(html: str) -> list[str]:
@@ -69,8 +83,11 @@ def install(app: Flask, settings: WebSettings) -> None:
     def security_headers(response: Response) -> Response:
         response.headers.update(HEADERS)
         path = request.path
-        response.headers["Content-Security-Policy"] = docs_policy(response) if is_docs(path) else API_CSP
-        if path.startswith("/api/"):
+        if is_docs(path):
+            response.headers["Content-Security-Policy"] = docs_policy(response)
+        else:
+            response.headers["Content-Security-Policy"] = PAGE_CSP if is_page(path) else API_CSP
+        if path.startswith("/api/") or (is_page(path) and not path.startswith("/assets/")):
             response.headers["Cache-Control"] = "no-store"
         if secure:
             response.headers["Strict-Transport-Security"] = HSTS

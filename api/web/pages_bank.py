@@ -1,0 +1,3 @@
+"""The bank's pages (银行)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The enterprise's pages (企业)."""
+
+from __future__ import annotations
