@@ -78,6 +78,7 @@ def demo_cmd(obj: Ctx, do_serve: bool, host: str, port: int) -> None:
     for u in services.demo_users(obj.db):
         extra = " ".join(f"{k}={v}" for k, v in u.items() if k not in ("username", "role", "password"))
         click.echo(f"  {u['role']:<10} {u['username']:<16} password {u['password']}  {extra}".rstrip())
+    click.echo(f"\nlog in 登录: http://{host}:{port}/login  (API docs 接口文档: http://{host}:{port}/docs)")
     if do_serve:
         serve(obj, host, port)
 
