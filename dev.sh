@@ -68,7 +68,7 @@ case "$cmd" in
     echo "== pytest (SQLite and PostgreSQL), one worker per core, slowest tests listed last" >&2
     set +e
     # every test has its own SQLite file or PostgreSQL schema, so workers share nothing
-    .venv/bin/python -m pytest -n "${CARBON_TEST_WORKERS:-auto}" --durations=15 "$@"
+    .venv/bin/python -m pytest -n "${CARBON_TEST_WORKERS:-auto}" --dist loadgroup --durations=15 "$@"
     rc=$?
     set -e
     if [ "$rc" -eq 5 ]; then

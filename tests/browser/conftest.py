@@ -42,15 +42,25 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def live(db_url_module: str) -> Iterator[Live]:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test in one xdist group (``--dist loadgroup``): one worker builds the
+    served demo once per database and runs them all, while the other workers run the rest."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="session")
+def live(db_url_session: str) -> Iterator[Live]:
+    """The demo, served, for the whole session (per database): tests add what they need
+    (users, uploads) under names of their own and do not undo it."""
     from werkzeug.serving import make_server
 
     from api.app import create_app
     from carbon.services import usecases
     from carbon.services.auth import SYSTEM
 
-    app = create_app({"DATABASE_URL": db_url_module, "JOBS": "eager"})
+    app = create_app({"DATABASE_URL": db_url_session, "JOBS": "eager"})
     db, runner = app.extensions["carbon_db"], app.extensions["carbon_jobs"]
     for path in SAMPLES:
         res = usecases.import_file(db, path.read_bytes(), path.name, runner=runner, by=SYSTEM)
@@ -68,9 +78,9 @@ def live(db_url_module: str) -> Iterator[Live]:
         db.dispose()
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database for the module (``tests/conftest.py`` makes them per test)."""
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for the browser tests (``tests/conftest.py`` makes them per test)."""
     from dbkit import _migrate, _pg_schema_url
 
     if request.param == "sqlite":
