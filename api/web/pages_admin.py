@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, redirect, request
+from flask import request
 
 from api.web import i18n
 from api.web.common import blp, db, origin, page_principal, render, requires_role
@@ -18,7 +18,7 @@ from carbon.services import usecases
 
 KINDS = ("factor_set", "methodology")
 AUDIT_PAGE = 50
-AUDIT_MAX = 10000
+AUDIT_MAX_PAGE = 10000 // AUDIT_PAGE  # the use case returns at most 10000 entries
 DIFF_ROWS = 300
 
 i18n.add(
@@ -105,10 +105,14 @@ i18n.add(
             "adm_export": "导出全部（CSV）",
             "adm_filter": "筛选",
             "adm_action_prefix": "操作前缀（如 recalc、user、token）",
-            "adm_newer": "较新",
-            "adm_older": "较早",
-            "adm_page": "第 {n} 页，共 {of} 页",
-            "adm_newest_first": "最新的在前",
+            "adm_prev": "上一页",
+            "adm_next": "下一页",
+            "adm_page": "第 {n} 页",
+            "adm_oldest_first": "按时间顺序，最早的在前；用操作前缀筛选，或导出全部",
+            "adm_c_dark_green": "深绿",
+            "adm_c_light_green": "浅绿",
+            "adm_c_yellow": "黄",
+            "adm_c_red": "红",
         },
         "en": {
             "adm_home": "Administration",
@@ -192,10 +196,14 @@ i18n.add(
             "adm_export": "Export everything (CSV)",
             "adm_filter": "Filter",
             "adm_action_prefix": "Action prefix (e.g. recalc, user, token)",
-            "adm_newer": "Newer",
-            "adm_older": "Older",
-            "adm_page": "Page {n} of {of}",
-            "adm_newest_first": "newest first",
+            "adm_prev": "Previous page",
+            "adm_next": "Next page",
+            "adm_page": "Page {n}",
+            "adm_oldest_first": "Oldest first; filter by an action prefix, or export everything",
+            "adm_c_dark_green": "dark green",
+            "adm_c_light_green": "light green",
+            "adm_c_yellow": "yellow",
+            "adm_c_red": "red",
         },
     }
 )
@@ -247,9 +255,7 @@ def admin_users() -> Any:
         except CarbonError as exc:
             error, status = _problem(exc)
     users = usecases.list_users(db(), by)
-    return render(
-        "admin/users.html", users=users, roles=ROLES, done=done, error=error, typed=typed
-    ), status
+    return render("admin/users.html", users=users, roles=ROLES, done=done, error=error, typed=typed), status
 
 
 # --- tokens -----------------------------------------------------------------------------
@@ -278,9 +284,7 @@ def admin_tokens() -> Any:
         except CarbonError as exc:
             error, status = _problem(exc)
     tokens = sorted(usecases.my_tokens(db(), by), key=lambda t: t["id"], reverse=True)
-    return render(
-        "admin/tokens.html", tokens=tokens, scopes=SCOPES, new_token=new_token, error=error
-    ), status
+    return render("admin/tokens.html", tokens=tokens, scopes=SCOPES, new_token=new_token, error=error), status
 
 
 # --- reference library ------------------------------------------------------------------
@@ -298,9 +302,7 @@ def admin_reference() -> Any:
                 raise InvalidValue("kind: factor_set or methodology / 类型无效")
             if request.form.get("action") == "retire":
                 ref = _form("ref", 200)
-                res = usecases.reference_retire(
-                    db(), kind, ref, _form("reason"), by=by, origin=origin()
-                )
+                res = usecases.reference_retire(db(), kind, ref, _form("reason"), by=by, origin=origin())
                 done = (res["ref"], "adm_retired_done")
             else:
                 upload = request.files.get("file")
@@ -368,17 +370,13 @@ def admin_recalc() -> Any:
 @blp.get("/admin/audit")
 @requires_role("admin")
 def admin_audit() -> str:
+    """The log oldest first, as the use case gives it (and the API, and the export): page n
+    reads the first n pages plus one entry, to know whether a next page follows."""
     by = page_principal()
     action = (request.args.get("action") or "").strip()[:100].replace("\x00", "")
-    entries = usecases.audit_log(db(), by=by, action=action or None, limit=AUDIT_MAX)
-    entries.reverse()  # newest first
-    pages = max(1, -(-len(entries) // AUDIT_PAGE))
     n = request.args.get("page", "1")
-    number = min(max(int(n), 1), pages) if n.isdigit() else 1
+    number = min(max(int(n), 1), AUDIT_MAX_PAGE) if n.isdigit() and len(n) < 7 else 1
+    entries = usecases.audit_log(db(), by=by, action=action or None, limit=number * AUDIT_PAGE + 1)
     shown = entries[(number - 1) * AUDIT_PAGE : number * AUDIT_PAGE]
-    return render("admin/audit.html", entries=shown, number=number, pages=pages, action=action)
-
-
-@blp.get("/admin/")
-def admin_slash() -> Response:
-    return redirect("/admin", code=308)
+    has_next = len(entries) > number * AUDIT_PAGE and number < AUDIT_MAX_PAGE
+    return render("admin/audit.html", entries=shown, number=number, has_next=has_next, action=action)

@@ -206,7 +206,8 @@ def bank_borrower(uscc: str) -> str:
             except NotFound:
                 account = None
     charts = [
-        (f"/api/v1/enterprises/{quote(code)}/charts/{kind}?format=svg&lang={lang()}", key) for kind, key in CHARTS
+        (f"/api/v1/enterprises/{quote(code)}/charts/{kind}?format=svg&lang={lang()}", key)
+        for kind, key in CHARTS
     ]
     name = (latest or {}).get("name_en" if lang() == "en" else "name") or (latest or {}).get("name")
     return render(

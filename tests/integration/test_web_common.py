@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import make_user
 
 
 def test_pages_carry_a_csp_of_this_origin_only_and_api_answers_stay_json(client):
@@ -45,8 +46,6 @@ def test_the_language_switch_sets_english(anon):
 
 
 def test_wrong_password_is_said_on_the_page_and_a_login_redirects_home(app, anon):
-    from conftest import make_user
-
     make_user(app, "page-official", "official", region_code="330800")
     bad = anon.post("/login", data={"username": "page-official", "password": "nope"})
     assert bad.status_code == 401 and 'role="alert"' in bad.text
@@ -57,8 +56,6 @@ def test_wrong_password_is_said_on_the_page_and_a_login_redirects_home(app, anon
 
 
 def test_logout_needs_the_csrf_token_and_ends_the_session(app, anon):
-    from conftest import make_user
-
     make_user(app, "page-admin", "admin")
     anon.post("/login", data={"username": "page-admin", "password": "correct horse battery"})
     assert anon.get("/methodology").status_code == 200
