@@ -106,7 +106,9 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         try:
-            pg.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            # the whole page, unless it is very long (the methodology): then the screen
+            tall = pg.evaluate("document.documentElement.scrollHeight") > 5000
+            pg.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=not tall)
         finally:
             context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors  # nothing the CSP refused

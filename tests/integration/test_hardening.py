@@ -22,6 +22,7 @@ from conftest import make_user
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from api.security import PAGE_CSP
 from carbon.services import audit
 from carbon.services import auth as auth_service
 from carbon.store.models import AuditEntry, User
@@ -291,7 +292,7 @@ def directives(csp: str) -> dict[str, list[str]]:
         ("/openapi.json", 200),
         ("/healthz", 200),
         ("/templates/energy.xlsx", 200),
-        ("/", 302),
+        ("/", 303),  # the home page: who is not logged in goes to the login page
     ],
 )
 def test_every_answer_carries_the_security_headers(web, path, status):
@@ -299,7 +300,10 @@ def test_every_answer_carries_the_security_headers(web, path, status):
     assert r.status_code == status
     for name, value in BASE_HEADERS.items():
         assert r.headers.get(name) == value, name
-    assert r.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    if path == "/":  # a page: scripts, styles and images from this origin only
+        assert r.headers["Content-Security-Policy"] == PAGE_CSP
+    else:
+        assert r.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     if path.startswith("/api/"):
         assert r.headers["Cache-Control"] == "no-store"
     assert "Strict-Transport-Security" not in r.headers
