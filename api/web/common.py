@@ -14,6 +14,7 @@ from api.auth import csrf_token, current, origin
 from api.resources.common import db, jobs
 from api.security import is_page
 from api.web.i18n import DEFAULT_LANG, LANGS, translate
+from carbon.domain import rounding
 from carbon.domain.errors import Forbidden, NotAuthenticated
 from carbon.services.auth import Principal
 
@@ -69,11 +70,40 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def show_amount(value: float | None) -> str:
+    """tCO2, tce, MWh: to 0.001 (``rounding.amount``), with thousands separators."""
+    v = rounding.amount(value)
+    return "—" if v is None else f"{v:,.3f}"
+
+
+def show_sig(value: float | None) -> str:
+    """Intensities and ratios: 6 significant digits (``rounding.significant``)."""
+    v = rounding.significant(value)
+    return "—" if v is None else f"{v:g}"
+
+
+def show_score(value: float | None) -> str:
+    """Scores (0–100): to 0.01 (``rounding.score``)."""
+    v = rounding.score(value)
+    return "—" if v is None else f"{v:g}"
+
+
+# One way to show a figure on every page (each role's templates use their own names).
+FIGURE_FILTERS = {
+    "amount": show_amount, "sig": show_sig, "score": show_score,
+    "ent_amount": show_amount, "ent_sig": show_sig,
+    "bank_amount": show_amount, "bank_sig": show_sig, "bank_score": show_score,
+    "off_amount": show_amount, "off_sig": show_sig,
+}  # fmt: skip
+
+
 def render(template: str, **context: Any) -> str:
     return render_template(template, **context)
 
 
 def install_context(app: Flask) -> None:
+    app.jinja_env.filters.update(FIGURE_FILTERS)
+
     @app.context_processor
     def page_context() -> dict[str, Any]:
         if not is_page(request.path):

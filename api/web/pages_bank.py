@@ -7,14 +7,12 @@ page says why; a rating-only consent gives ratings marked ``scope: rating``."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from flask import Response, redirect, request
 
 from api.web.common import blp, db, lang, origin, page_principal, render, requires_role
 from api.web.i18n import add
-from carbon.domain import rounding
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.identifiers import uscc_problem
 from carbon.services import usecases
@@ -140,28 +138,6 @@ add(
 
 DIMENSIONS = ("industry_advanced", "regional_contribution", "historical_decline")
 CHARTS = (("grade-history", "bank_chart_grade"), ("intensity", "bank_chart_intensity"))
-
-
-def _show(value: float | None, how: Any) -> str:
-    out = how(value)
-    if out is None:
-        return "—"
-    return f"{out:,}" if how is rounding.amount else str(out)
-
-
-@blp.app_template_filter("bank_amount")
-def bank_amount(value: float | None) -> str:
-    return _show(value, rounding.amount)
-
-
-@blp.app_template_filter("bank_sig")
-def bank_sig(value: float | None) -> str:
-    return _show(value, rounding.significant)
-
-
-@blp.app_template_filter("bank_score")
-def bank_score(value: float | None) -> str:
-    return _show(value, rounding.score)
 
 
 def _code(uscc: str) -> str:

@@ -14,12 +14,22 @@ from typing import Any
 
 from flask import abort, current_app, request, session
 
-from api.web.common import blp, db, jobs, lang, origin, page_principal, redirect_to, render, requires_role
+from api.web.common import (
+    blp,
+    db,
+    jobs,
+    lang,
+    origin,
+    page_principal,
+    redirect_to,
+    render,
+    requires_role,
+    show_amount,
+)
 from api.web.i18n import add, translate
 from api.web.pages_enterprise_words import WORDS
 from carbon.domain.errors import CarbonError, ImportRejected, NotFound
 from carbon.domain.quantities import FIELD_BY_KEY
-from carbon.domain.rounding import amount, significant
 from carbon.services import usecases
 from carbon.services.views import cell_error_view
 
@@ -28,19 +38,6 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PENDING_MAX_S = 3600  # an unconfirmed upload is kept this long
 PARTS = ("fuel", "process", "electricity", "heat")
 CHARTS = ("monthly-emissions", "intensity", "grade-history")
-
-
-@blp.app_template_filter("ent_amount")
-def ent_amount(value: float | None) -> str:
-    """tCO2 / tce: rounded with ``amount``, shown with thousands separators."""
-    v = amount(value)
-    return "—" if v is None else f"{v:,.3f}".rstrip("0").rstrip(".")
-
-
-@blp.app_template_filter("ent_sig")
-def ent_sig(value: float | None) -> str:
-    v = significant(value)
-    return "—" if v is None else f"{v:g}"
 
 
 def _uploads_dir() -> Path:
@@ -100,7 +97,7 @@ def _cut_sentences(rating: dict[str, Any] | None, language: str) -> list[dict[st
         return []
     out = []
     for cut in (rating.get("explanation") or {}).get("cuts") or []:
-        tco2 = ent_amount(cut.get("cut_tco2"))
+        tco2 = show_amount(cut.get("cut_tco2"))
         pct = cut.get("cut_pct")
         kind, goal = cut.get("kind"), cut.get("target")
         if kind == "grade":
@@ -114,7 +111,7 @@ def _cut_sentences(rating: dict[str, Any] | None, language: str) -> list[dict[st
         carriers = []
         for c in cut.get("carriers") or []:
             name = c.get("name_zh") if language == "zh" else c.get("name_en")
-            qty = f"{ent_amount(c.get('amount'))} {c.get('unit')}"
+            qty = f"{show_amount(c.get('amount'))} {c.get('unit')}"
             if language == "zh":
                 text = f"仅削减{name} {qty}" + ("" if c.get("enough") else "（超过全年用量，单靠它不够）")
             else:

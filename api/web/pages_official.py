@@ -15,7 +15,6 @@ from api.web.common import blp, db, lang, origin, page_principal, render, requir
 from api.web.i18n import add
 from carbon import names
 from carbon.domain.errors import InvalidValue
-from carbon.domain.rounding import amount, significant
 from carbon.domain.vocabulary import CLASSES, COLOURS
 from carbon.services import usecases
 
@@ -146,20 +145,6 @@ add(
         },
     }
 )
-
-
-@blp.app_template_filter("off_amount")
-def off_amount(value: float | None) -> str:
-    """An amount (tCO2, tce) to 0.001, with thousands separators."""
-    v = amount(value)
-    return "–" if v is None else f"{v:,.3f}"
-
-
-@blp.app_template_filter("off_sig")
-def off_sig(value: float | None) -> str:
-    """An intensity or ratio to 6 significant digits."""
-    v = significant(value)
-    return "–" if v is None else f"{v:g}"
 
 
 def region_name(code: str | None) -> str:
