@@ -234,27 +234,19 @@ def enterprise_upload_confirm() -> Any:
 @blp.get("/enterprise/imports")
 @requires_role("enterprise")
 def enterprise_imports() -> str:
-    """The imports each account year is made from (there is no list of all imports): the
-    user's own uploads in full, others' (the operator's) by number only."""
+    """Each of the user's enterprises' import history, newest first (``usecases.
+    enterprise_imports``): the months each import wrote, its rows still current and those
+    revised later, and whether it revised earlier data. Others' (the operator's) uploads
+    without their file name."""
     p = page_principal()
-    rows = []
+    histories = []
     for uscc in sorted(p.usccs):
         try:
-            years = _years(uscc)
+            imports = usecases.enterprise_imports(db(), uscc, by=p, origin=origin())
         except NotFound:
             continue
-        for year in years:
-            try:
-                sources = usecases.account(db(), uscc, year, by=p, origin=origin())["sources"]
-            except NotFound:
-                continue
-            for import_id in sorted((i for i in sources if isinstance(i, int)), reverse=True):
-                try:
-                    record: dict[str, Any] | None = usecases.import_record(db(), import_id, by=p)
-                except NotFound:  # uploaded by someone else (the operator)
-                    record = None
-                rows.append({"uscc": uscc, "year": year, "id": import_id, "record": record})
-    return render("enterprise/imports.html", rows=rows)
+        histories.append({"uscc": uscc, "imports": imports})
+    return render("enterprise/imports.html", histories=histories)
 
 
 @blp.route("/enterprise/consents", methods=["GET", "POST"])

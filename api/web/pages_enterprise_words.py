@@ -88,7 +88,12 @@ WORDS: dict[str, dict[str, str]] = {
         "ent_bad_date": "日期格式有误",
         "ent_no_access": "暂无记录",
         "ent_imports": "导入记录",
-        "ent_imports_note": "各年度碳账户所依据的导入；他人（运营方）上传的只显示编号",
+        "ent_imports_note": "写入本企业数据的各次导入（最新在前）；他人（运营方）上传的不显示文件名",
+        "ent_months_written": "写入月份",
+        "ent_rows_current": "现行",
+        "ent_rows_revised": "已被修订",
+        "ent_revised_earlier": "修订此前数据",
+        "ent_revised_earlier_yes": "是",
         "ent_import_id": "编号",
         "ent_filename": "文件",
         "ent_status": "状态",
@@ -188,8 +193,13 @@ WORDS: dict[str, dict[str, str]] = {
         "ent_no_access": "Nothing yet",
         "ent_imports": "Imports",
         "ent_imports_note": (
-            "The imports each account year is made from; others' (the operator's) by number only"
+            "Every import that wrote your data, newest first; the operator's without their file name"
         ),
+        "ent_months_written": "Months written",
+        "ent_rows_current": "Current",
+        "ent_rows_revised": "Revised later",
+        "ent_revised_earlier": "Revised earlier data",
+        "ent_revised_earlier_yes": "yes",
         "ent_import_id": "No.",
         "ent_filename": "File",
         "ent_status": "Status",

@@ -377,6 +377,20 @@ class SourceView(TypedDict):
     cells: dict[str, CellSourceView]
 
 
+class EnterpriseImportView(TypedDict):
+    """One import in an enterprise's import history (``EnterpriseImportSchema``)."""
+
+    id: int
+    filename: str | None  # None: the asker may not open the import's record
+    record_visible: bool
+    uploaded_at: str | None
+    status: str
+    months: list[str]  # YYYY-MM it wrote for the enterprise, sorted
+    rows_current: int
+    rows_revised: int  # its rows a later import superseded
+    revised_earlier: bool  # it revised a month that had an earlier revision
+
+
 class AccountView(TypedDict):
     """The account of a year or a month (``AccountSchema``)."""
 

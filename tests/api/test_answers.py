@@ -21,6 +21,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/enterprises"): "listEnterprises",
     ("get", "/api/v1/enterprises/{uscc}"): "getEnterprise",
     ("get", "/api/v1/enterprises/{uscc}/accounts/{year}"): "getAccount",
+    ("get", "/api/v1/enterprises/{uscc}/imports"): "listEnterpriseImports",
     ("get", "/api/v1/enterprises/{uscc}/ratings"): "listRatingHistory",
     ("get", "/api/v1/enterprises/{uscc}/ratings/{year}"): "getRating",
     ("get", "/api/v1/enterprises/{uscc}/charts/{kind}"): "getChart",

@@ -243,6 +243,7 @@ def _calls(demo: Demo) -> dict[str, list[dict[str, Any]]]:
             {"uscc": u, "kind": "grade-history", "format": "pdf"},
         ],
         "listSupplierContracts": [{"uscc": u}],
+        "listEnterpriseImports": [{"uscc": u}],
         "listAccesses": [{"uscc": u}],
         "getIdentityHistory": [{"uscc": u}],
         "listRatings": [

@@ -192,6 +192,7 @@ def rules(w: World) -> dict[str, list[Call]]:
         "GET /api/v1/enterprises/{uscc}/accounts/{year}": ent("account")(
             w, f"/api/v1/enterprises/{{uscc}}/accounts/{YEAR}"
         ),
+        "GET /api/v1/enterprises/{uscc}/imports": ent("account")(w, "/api/v1/enterprises/{uscc}/imports"),
         "GET /api/v1/enterprises/{uscc}/ratings": ent("rating")(w, "/api/v1/enterprises/{uscc}/ratings"),
         "GET /api/v1/enterprises/{uscc}/ratings/{year}": ent("rating")(
             w, f"/api/v1/enterprises/{{uscc}}/ratings/{YEAR}"

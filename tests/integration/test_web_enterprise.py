@@ -117,6 +117,9 @@ def test_upload_preview_then_confirm_changes_the_account(ent, app):
     assert again.status_code == 422  # nothing pending any more
     history = ent.get("/enterprise/imports").text
     assert "mine.xlsx" in history and "由运营方导入" in history and "both.xlsx" not in history
+    # mine.xlsx revised January: the operator's row of it counted as revised, mine marked
+    assert "2023-01" in history and 'class="ent-revised"' in history and "已被修订" in history
+    assert OTHER not in history  # the other enterprise's history is not listed
 
 
 def test_a_bad_workbook_shows_its_cells_and_the_recorded_attempt_links_its_error_workbook(ent):

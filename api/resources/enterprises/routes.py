@@ -16,6 +16,7 @@ from api.resources.enterprises.schemas import (
     AccountQuerySchema,
     AccountSchema,
     ChartQuerySchema,
+    EnterpriseImportSchema,
     EnterpriseQuerySchema,
     EnterpriseSchema,
     HistoryQuerySchema,
@@ -70,6 +71,18 @@ class Account(MethodView):
         """The carbon account of a year, or of one month with ?month=YYYY-MM."""
         by, origin = who()
         return usecases.account(db(), uscc, year, args.get("month"), by=by, origin=origin)
+
+
+@blp.route("/<string:uscc>/imports", parameters=in_path("uscc"))
+class EnterpriseImports(MethodView):
+    @blp.response(200, EnterpriseImportSchema(many=True))
+    @blp.doc(operationId="listEnterpriseImports")
+    def get(self, uscc: str) -> list[dict[str, Any]]:
+        """Every import that wrote the enterprise's data, newest first: the months it wrote,
+        how many of its rows are current and how many were revised later, and whether it
+        revised earlier data. Whoever may read the enterprise's account."""
+        by, origin = who()
+        return usecases.enterprise_imports(db(), uscc, by=by, origin=origin)
 
 
 @blp.route("/<string:uscc>/ratings", parameters=in_path("uscc"))

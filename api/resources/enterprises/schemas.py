@@ -52,6 +52,22 @@ class GridFactorSchema(Schema):
     source_note = fields.String(allow_none=True)
 
 
+class EnterpriseImportSchema(Schema):
+    """One import in an enterprise's import history."""
+
+    id = fields.Integer()
+    filename = fields.String(
+        allow_none=True, metadata={"description": "null when the import's record is not yours to open"}
+    )
+    record_visible = fields.Boolean(metadata={"description": "whether you may open the import's record"})
+    uploaded_at = fields.String(allow_none=True)
+    status = fields.String()
+    months = fields.List(fields.String(), metadata={"description": "YYYY-MM written for the enterprise"})
+    rows_current = fields.Integer(metadata={"description": "its rows still current"})
+    rows_revised = fields.Integer(metadata={"description": "its rows a later import revised"})
+    revised_earlier = fields.Boolean(metadata={"description": "it revised months that had earlier data"})
+
+
 class SupplierContractSchema(Schema):
     id = fields.Integer()
     year = fields.Integer()

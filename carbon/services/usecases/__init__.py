@@ -6,7 +6,7 @@ none itself. Who may do what is decided by the named policies of
 ``carbon.services.views``. One module per resource:
 
 - ``database``: opening the database
-- ``imports``: uploads, import records, error workbooks, the template
+- ``imports``: uploads, import records, an enterprise's imports, error workbooks, the template
 - ``jobs``: a job's status
 - ``enterprises``: an enterprise, a page of them, an account
 - ``ratings``: a rating, a rating history, a page of ratings
@@ -43,6 +43,7 @@ from carbon.services.usecases.database import open_database
 from carbon.services.usecases.enterprises import account, enterprise, enterprises_page
 from carbon.services.usecases.feeds import push_readings
 from carbon.services.usecases.imports import (
+    enterprise_imports,
     import_error_workbook,
     import_file,
     import_record,
@@ -92,6 +93,7 @@ __all__ = [
     "demo_users",
     "disable_user",
     "enterprise",
+    "enterprise_imports",
     "enterprises_page",
     "grant_consent",
     "import_error_workbook",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.vocabulary import Role, Scope
@@ -13,8 +14,10 @@ from carbon.services.import_retention import Retention, purge_rejected
 from carbon.services.imports import ImportResult, Progress, Uploader
 from carbon.services.imports import import_file as _import_file
 from carbon.services.jobs import InProcessRunner
+from carbon.services.usecases._reads import enterprise_read
+from carbon.services.views import EnterpriseImportView
 from carbon.store.db import Database
-from carbon.store.models import ImportRow, Job
+from carbon.store.models import Enterprise, ImportRow, Job, MonthlyInput
 
 
 def import_file(
@@ -66,6 +69,67 @@ def import_error_workbook(db: Database, import_id: int, *, by: auth.Principal | 
 
     _own_import(db, import_id, by)
     return error_report.error_workbook(db, import_id)
+
+
+def enterprise_imports(
+    db: Database, uscc: str, *, by: auth.Principal | None, origin: str | None = None
+) -> list[EnterpriseImportView]:
+    """Every import that wrote rows of the enterprise, newest first: the months it wrote for
+    it, how many of those rows are still current and how many a later import revised, and
+    whether it revised earlier data itself (a row of revision 2 or more). Who may see it:
+    whoever may read the enterprise's account (a bank: that consent); audited the same way.
+    The file name only to whom the import's record is open (``access.may_read_import``)."""
+
+    def read(session: Session) -> list[EnterpriseImportView]:
+        assert by is not None  # enterprise_read let it in (access.enterprise_for)
+        e = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper()))
+        if e is None:
+            raise NotFound(f"no enterprise {uscc} / 企业{uscc}不存在")
+        rows = session.execute(
+            select(
+                ImportRow.id,
+                ImportRow.filename,
+                ImportRow.created_at,
+                ImportRow.status,
+                ImportRow.uploaded_by,
+                MonthlyInput.year,
+                MonthlyInput.month,
+                MonthlyInput.is_current,
+                MonthlyInput.revision,
+            )
+            .join(MonthlyInput, MonthlyInput.import_id == ImportRow.id)
+            .where(MonthlyInput.enterprise_id == e.id)
+        ).all()
+        out: dict[int, EnterpriseImportView] = {}
+        months: dict[int, set[str]] = {}
+        for r in rows:
+            view = out.get(r.id)
+            if view is None:
+                readable = access.may_read_import(by, r.uploaded_by)
+                view = out[r.id] = EnterpriseImportView(
+                    id=r.id,
+                    filename=r.filename if readable else None,
+                    record_visible=readable,
+                    uploaded_at=r.created_at.isoformat() if r.created_at else None,
+                    status=r.status,
+                    months=[],
+                    rows_current=0,
+                    rows_revised=0,
+                    revised_earlier=False,
+                )
+                months[r.id] = set()
+            months[r.id].add(f"{r.year:04d}-{r.month:02d}")
+            if r.is_current:
+                view["rows_current"] += 1
+            else:
+                view["rows_revised"] += 1
+            if r.revision > 1:
+                view["revised_earlier"] = True
+        for import_id, view in out.items():
+            view["months"] = sorted(months[import_id])
+        return sorted(out.values(), key=lambda v: (v["uploaded_at"] or "", v["id"]), reverse=True)
+
+    return enterprise_read(db, by, uscc, access.ACCOUNT, "imports", read, origin)
 
 
 def purge_rejected_files(db: Database, keep: Retention, *, by: auth.Principal | None) -> dict[str, Any]:
