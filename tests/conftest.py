@@ -9,10 +9,17 @@ any cost still verifies.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from dbkit import PG_URL, _migrate, _pg_schema_url
+
+# The browser tests' fixtures (tests/browser/browser_fixtures.py), as a plugin: a conftest.py
+# there would be imported as a second module named ``conftest``.
+sys.path.insert(0, str(Path(__file__).parent / "browser"))
+pytest_plugins = ["browser_fixtures"]
 
 __all__ = ["PG_URL"]
 TEST_PASSWORD_COST = {

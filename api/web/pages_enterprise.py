@@ -132,6 +132,7 @@ def _cut_sentences(rating: dict[str, Any] | None, language: str) -> list[dict[st
 def enterprise_account(uscc: str, year: int) -> str:
     p = page_principal()
     account = usecases.account(db(), uscc, year, by=p, origin=origin())
+    months = usecases.monthly_accounts(db(), uscc, year, by=p, origin=origin())
     try:
         rating: dict[str, Any] | None = dict(usecases.rating(db(), uscc, year, by=p, origin=origin()))
     except NotFound:
@@ -149,6 +150,7 @@ def enterprise_account(uscc: str, year: int) -> str:
     return render(
         "enterprise/account.html",
         a=account,
+        months=months,
         e=account["emissions_tco2"],
         parts=PARTS,
         carriers=carriers,

@@ -521,6 +521,11 @@ def summary(session: Session, region: str | None = None) -> dict[str, Any]:
     return {"region": region, "enterprises": n, "years": list(by_year.values())}
 
 
+def months_with_data(session: Session, uscc: str, year: int) -> list[int]:
+    """The months of ``year`` with current data for ``uscc``, in order."""
+    return [r.month for r in _monthly_rows(session, enterprise(session, uscc).id, year)]
+
+
 def chart_monthly(session: Session, uscc: str, year: int) -> tuple[list[str], dict[str, list[float]]]:
     """Monthly emissions by carrier for ``year``, with the year's factor set."""
     e = enterprise(session, uscc)

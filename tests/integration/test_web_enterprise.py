@@ -76,6 +76,18 @@ def test_home_and_account_show_the_own_enterprise(ent):
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
 
 
+def test_the_account_page_lists_each_month_and_they_add_up_to_the_year(ent, app):
+    page = ent.get(f"/enterprise/{MINE}/2023")
+    table = page.text.split('id="ent-months"', 1)[1].split("</table>", 1)[0]
+    months = re.findall(r"<td>(2023-\d\d)</td>", table)
+    assert months == ["2023-01", "2023-02", "2023-03"]
+    full = usecases.account(app.extensions["carbon_db"], MINE, 2023, by=SYSTEM)
+    each = [usecases.account(app.extensions["carbon_db"], MINE, 2023, m, by=SYSTEM) for m in months]
+    assert sum(m["emissions_tco2"]["total"] for m in each) == pytest.approx(full["emissions_tco2"]["total"])
+    for m in each:
+        assert f"{m['emissions_tco2']['total']:,.3f}" in table
+
+
 def test_another_enterprises_uscc_is_the_error_page(ent):
     r = ent.get(f"/enterprise/{OTHER}/2023")
     assert r.status_code in (403, 404) and r.mimetype == "text/html"

@@ -40,7 +40,7 @@ from carbon.services.usecases.consents import (
 )
 from carbon.services.usecases.contracts import record_supplier_contract, supplier_contracts
 from carbon.services.usecases.database import open_database
-from carbon.services.usecases.enterprises import account, enterprise, enterprises_page
+from carbon.services.usecases.enterprises import account, enterprise, enterprises_page, monthly_accounts
 from carbon.services.usecases.feeds import push_readings
 from carbon.services.usecases.imports import (
     enterprise_imports,
@@ -103,6 +103,7 @@ __all__ = [
     "list_consents",
     "list_users",
     "login",
+    "monthly_accounts",
     "monthly_report",
     "monthly_report_file",
     "my_tokens",

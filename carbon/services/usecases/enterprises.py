@@ -52,3 +52,16 @@ def enterprises_page(
         return [queries.enterprise_dict(e) for (e,) in rows], total
 
     return listed(db, by, "list.enterprises", read, origin)
+
+
+def monthly_accounts(
+    db: Database, uscc: str, year: int, *, by: auth.Principal | None, origin: str | None = None
+) -> list[AccountView]:
+    """The account of each month of ``year`` that has data, oldest first: one read of the
+    account (a bank: that consent), audited once."""
+
+    def read(session: Session) -> list[AccountView]:
+        months = queries.months_with_data(session, uscc, year)
+        return [queries.account_view(session, uscc, year, f"{year:04d}-{m:02d}") for m in months]
+
+    return enterprise_read(db, by, uscc, access.ACCOUNT, "account.months", read, origin)

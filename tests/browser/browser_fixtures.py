@@ -1,6 +1,8 @@
-"""Browser tests: Debian's Chromium driven by Playwright, headless, against the demo data
-(the six sample workbooks and the demo users, as ``carbon demo`` makes them) served on a
-real local port, on SQLite and on PostgreSQL.
+"""Fixtures of the browser tests (a plugin loaded by tests/conftest.py, so that no second
+``conftest`` module shadows the integration tests' one). Browser tests: Debian's Chromium
+driven by Playwright, headless, against the demo data (the six sample workbooks and the
+demo users, as ``carbon demo`` makes them) served on a real local port, on SQLite and on
+PostgreSQL.
 
 ``live`` is the served demo (its address, the demo users with their passwords, the demo
 enterprise's USCC); ``page`` a fresh browser context for one test, phone-sized when the
