@@ -15,6 +15,7 @@ from api.web.common import blp, db, lang, origin, page_principal, render, requir
 from api.web.i18n import add
 from carbon import names
 from carbon.domain.errors import InvalidValue
+from carbon.domain.identifiers import region_in_scope
 from carbon.domain.vocabulary import CLASSES, COLOURS
 from carbon.services import usecases
 
@@ -164,8 +165,8 @@ def industry_name(code: str | None) -> str:
 def counties() -> list[tuple[str, str]]:
     """The official's region and the counties under it, for the region choices."""
     own = page_principal().region_code or ""
-    prefix = own.rstrip("0") if own.endswith("00") else own
-    codes = sorted(c for c in names.regions() if c.startswith(prefix) and (c == own or not c.endswith("00")))
+    inside = (c for c in names.regions() if region_in_scope(c, own))
+    codes = sorted(c for c in inside if c == own or not c.endswith("00"))
     return [(c, region_name(c)) for c in codes]
 
 

@@ -133,3 +133,19 @@ def test_every_word_of_the_official_pages_is_in_both_languages():
     used |= {f"off_class_{c}" for c in ("low", "medium", "high")}
     used = {k for k in used if not k.endswith("_")}  # a prefix completed in the template
     assert used and not {k for k in used if k not in WORDS["zh"] or k not in WORDS["en"]}
+
+
+def test_the_report_form_offers_only_the_regions_inside_the_officials_own(app):
+    """台州 (331000) covers 3310xx: 丽水's counties (3311xx) share the prefix 331 but are not
+    inside it, and are never offered."""
+    from carbon.services import usecases
+    from carbon.services.auth import SYSTEM
+
+    db = app.extensions["carbon_db"]
+    usecases.create_user(
+        db, SYSTEM, username="web-taizhou", password=PASSWORD, role="official", region_code="331000"
+    )
+    page = text(session_client(app, "taizhou").get("/official/report"))
+    offered = set(re.findall(r'<option value="(\d{6})"', page))
+    assert "331000" in offered and "331002" in offered, offered
+    assert not {c for c in offered if c.startswith("3311")}, offered
