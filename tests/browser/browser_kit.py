@@ -37,6 +37,12 @@ def login(page: Any, live: Live, role: str) -> None:
     page.wait_for_load_state()
 
 
+def at(page: Any, suffix: str) -> None:
+    """Wait until the page has arrived at an address ending in ``suffix`` (a click that
+    navigates, through a redirect, returns before the new page is there)."""
+    page.wait_for_url(lambda url: url.endswith(suffix))
+
+
 def no_horizontal_overflow(page: Any) -> None:
     """Nothing wider than the screen (tables scroll inside their own box)."""
     wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

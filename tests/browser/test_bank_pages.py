@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from browser_kit import login, no_horizontal_overflow
+from browser_kit import at, login, no_horizontal_overflow
+from playwright.sync_api import expect
 
 
 def _without_consent(live):
@@ -26,16 +27,16 @@ def _look_up(page, uscc):
 
 def test_bank_looks_up_its_borrower_and_sees_ratings_history_and_charts(page, live):
     login(page, live, "bank")
-    assert page.url.endswith("/bank")
-    assert page.get_by_role("link", name=live.uscc).is_visible()  # the consent it holds
+    at(page, "/bank")
+    expect(page.get_by_role("link", name=live.uscc)).to_be_visible()  # the consent it holds
     _look_up(page, live.uscc)
-    assert page.url.endswith(f"/bank/borrower/{live.uscc}")
-    assert page.get_by_role("heading", name=re.compile("最新评级")).is_visible()
+    at(page, f"/bank/borrower/{live.uscc}")
+    expect(page.get_by_role("heading", name=re.compile("最新评级"))).to_be_visible()
     assert page.get_by_test_id("bank-grade").inner_text().strip() != ""
-    assert page.get_by_role("heading", name="评级历史").is_visible()
+    expect(page.get_by_role("heading", name="评级历史")).to_be_visible()
     history = page.locator("section[aria-labelledby=bank-history] tbody tr")
     assert history.count() >= 1
-    assert page.get_by_test_id("bank-account").is_visible()  # the demo consent covers the account
+    expect(page.get_by_test_id("bank-account")).to_be_visible()  # the demo consent covers the account
     charts = page.locator("img.chart")
     assert charts.count() == 2
     for i in range(2):
@@ -49,12 +50,12 @@ def test_bank_is_refused_a_borrower_without_consent(page, live):
     login(page, live, "bank")
     _look_up(page, _without_consent(live))
     assert "403" in page.locator("h1").inner_text()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_text("评级历史").count() == 0
 
 
 def test_borrower_page_fits_a_phone(page, live, phone):
     login(page, live, "bank")
     page.goto(live.url(f"/bank/borrower/{live.uscc}"))
-    assert page.get_by_role("heading", name="评级历史").is_visible()
+    expect(page.get_by_role("heading", name="评级历史")).to_be_visible()
     no_horizontal_overflow(page)

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from browser_kit import SCREENSHOTS, login, no_horizontal_overflow
+from browser_kit import SCREENSHOTS, at, login, no_horizontal_overflow
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from carbon.domain.quantities import FIELD_BY_KEY, unit_factor
@@ -61,30 +62,31 @@ def total(page: Any) -> float:
 def test_bad_workbook_shows_its_errors_then_a_good_one_is_previewed_and_confirmed(page, live, tmp_path):
     year, rows = demo_rows(live)
     login(page, live, "enterprise")
-    assert page.url.endswith("/enterprise")
+    at(page, "/enterprise")
     page.get_by_role("link", name=f"碳账户 {year}").click()
     before = total(page)
 
     bad = [dict(r) for r in rows]
     bad[0]["electricity"] = "很多"
     choose(page, tmp_path, "bad.xlsx", write_template(bad, lang="zh"))
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     errors = page.locator("table.ent-errors tbody tr")
     assert errors.count() >= 1 and re.search("电力|lectricity", errors.first.inner_text())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "enterprise_upload_errors.png"), full_page=True)
     page.get_by_role("button", name=re.compile("记录本次上传")).click()
-    assert page.get_by_role("link", name="下载错误标注工作簿").is_visible()
+    expect(page.get_by_role("link", name="下载错误标注工作簿")).to_be_visible()
 
     good = [dict(r) for r in rows]
     good[0]["electricity"] = float(good[0].get("electricity") or 0) + 100.0  # 100 万千瓦时 = 1,000 MWh more
     choose(page, tmp_path, "good.xlsx", write_template(good, lang="zh"))
     changes = page.locator("table.ent-changes")
-    assert changes.is_visible() and "→" in changes.inner_text() and f"{year}-01" in changes.inner_text()
+    expect(changes).to_be_visible()
+    assert "→" in changes.inner_text() and f"{year}-01" in changes.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "enterprise_upload_preview.png"), full_page=True)
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_load_state()
-    assert page.url.endswith(f"/enterprise/{live.uscc}/{year}")
+    at(page, f"/enterprise/{live.uscc}/{year}")
     assert total(page) > before
 
 
@@ -92,7 +94,8 @@ def test_account_page_on_a_phone(page, live, phone):
     login(page, live, "enterprise")
     page.locator("a.ent-year").first.click()
     page.wait_for_load_state()
-    assert page.locator("h1").first.is_visible() and page.locator("#ent-total").is_visible()
+    expect(page.locator("h1").first).to_be_visible()
+    expect(page.locator("#ent-total")).to_be_visible()
     imgs = page.locator("img.chart")
     assert imgs.count() == 3
     page.wait_for_function("Array.from(document.images).every(i => i.complete)")

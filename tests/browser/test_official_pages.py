@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from browser_kit import login, no_horizontal_overflow
+from browser_kit import at, login, no_horizontal_overflow
+from playwright.sync_api import expect
 
 
 def test_dashboard_filter_and_monthly_report(page, live):
@@ -15,7 +16,7 @@ def test_dashboard_filter_and_monthly_report(page, live):
 
     summary = usecases.summary(live.app.extensions["carbon_db"], by=_official(live))
     login(page, live, "official")
-    assert page.url.endswith("/official")
+    at(page, "/official")
     assert page.locator("h1").inner_text().startswith("辖区概览")
     assert page.locator("#off-enterprises").inner_text() == str(summary["enterprises"])
     years = page.locator("#off-years tbody tr")
@@ -26,13 +27,13 @@ def test_dashboard_filter_and_monthly_report(page, live):
     page.get_by_label("颜色").select_option("yellow")
     page.get_by_role("button", name="筛选").click()
     page.wait_for_load_state()
-    assert "colour=yellow" in page.url
+    page.wait_for_url(re.compile("colour=yellow"))
     rows = page.locator("table.off-ratings tbody tr")
     assert rows.count() > 0
     assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.colour)")) == {"yellow"}
     rows.first.get_by_role("link").first.click()
-    assert "/official/enterprise/" in page.url
-    assert page.locator("#off-latest").is_visible()
+    page.wait_for_url(re.compile("/official/enterprise/"))
+    expect(page.locator("#off-latest")).to_be_visible()
 
     page.goto(live.url("/official/report"))
     with page.expect_download() as info:
@@ -57,12 +58,12 @@ def test_a_county_official_cannot_open_another_countys_enterprise(page, live):
     page.get_by_label("密码").fill("kecheng horse battery")
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
-    assert page.url.endswith("/official")
+    at(page, "/official")
     assert "柯城区" in page.locator("h1").inner_text()
     response = page.goto(live.url(f"/official/enterprise/{other}"))
     assert response.status in (403, 404)
     assert re.match(r"40[34]", page.locator("h1").inner_text())
-    assert page.get_by_role("link", name="返回首页").is_visible()
+    expect(page.get_by_role("link", name="返回首页")).to_be_visible()
 
 
 def test_dashboard_on_a_phone(page, live, phone):
@@ -70,7 +71,7 @@ def test_dashboard_on_a_phone(page, live, phone):
     page.goto(live.url("/official/ratings"))
     no_horizontal_overflow(page)
     page.get_by_role("link", name="辖区概览").click()
-    assert page.locator("#off-enterprises").is_visible()
+    expect(page.locator("#off-enterprises")).to_be_visible()
     no_horizontal_overflow(page)
 
 
