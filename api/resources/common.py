@@ -114,6 +114,8 @@ class Cleaned(fields.Dict):
     (``rounding.clean``): no float noise, no digit lost."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, rounding.CleanDict):  # cleaned when it was built
+            return value
         return rounding.clean(super()._serialize(value, attr, obj, **kwargs))
 
 

@@ -41,13 +41,23 @@ def score(value: float | None) -> float | None:
     return round(value, SCORE_DECIMALS) + 0.0
 
 
+class CleanDict(dict[str, object]):
+    """A document that is already ``clean`` (a cached explanation): cleaned once, it is given
+    back as it is by ``clean``, however often it is read."""
+
+
 def clean(value: object) -> object:
     """Every float in ``value`` (nested dicts, lists and tuples walked) to 12 significant
     digits; anything else as it is."""
-    if isinstance(value, float):
-        return significant(value, CLEAN_DIGITS)
+    kind = type(value)
+    if kind is float:
+        return significant(value, CLEAN_DIGITS)  # type: ignore[arg-type]
+    if kind is CleanDict:
+        return value
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [clean(v) for v in value]
+    if isinstance(value, float):  # a float subclass
+        return significant(value, CLEAN_DIGITS)
     return value

@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 from carbon.domain.errors import Forbidden, NotAuthenticated
 from carbon.domain.identifiers import region_prefix
 from carbon.domain.vocabulary import ConsentScope, Role, Scope
-from carbon.services import audit, auth, jobs
+from carbon.services import audit, auth, jobs, view_cache
 from carbon.services.auth import Principal
 from carbon.services.views import JobRecord, JobView, RatingView, rating_only_view
+from carbon.store.db import READ_MEMO
 from carbon.store.models import Consent, Enterprise, Job, utcnow
 
 # What may be seen of an enterprise, least first: its rating, its account, everything.
@@ -97,6 +98,9 @@ def consent_scopes(session: Session, institution: str | None, usccs: Iterable[st
     codes = sorted(set(usccs))
     if not institution or not codes:
         return {}
+    memo = session.info.get(READ_MEMO)  # a read-only session asks once per set of codes
+    if memo is not None and (institution, *codes) in memo:
+        return dict(memo[(institution, *codes)])
     out: dict[str, str] = {}
     rows = session.execute(
         select(Consent.uscc, Consent.scope).where(
@@ -106,6 +110,8 @@ def consent_scopes(session: Session, institution: str | None, usccs: Iterable[st
     for uscc, scope in rows:
         if out.get(uscc) != ACCOUNT:
             out[uscc] = scope
+    if memo is not None:
+        memo[(institution, *codes)] = dict(out)
     return out
 
 
@@ -138,7 +144,7 @@ def enterprise_for(
     is never told: the refusal is the same."""
     p = require_login(p, scope)
     code = uscc.strip().upper()
-    e = None if "\x00" in code else session.scalar(select(Enterprise).where(Enterprise.uscc == code))
+    e = None if "\x00" in code else view_cache.enterprise_by_uscc(session, code)
     got = level(session, p, e, code)
     if got is None or _RANK[got] < _RANK[need]:
         raise Forbidden(NO_ACCESS)
@@ -312,20 +318,20 @@ def audited(p: Principal) -> bool:
     return p.role in (BANK, OFFICIAL, ADMIN) and p.via != "system"
 
 
-def record_reads(
-    session: Session,
+def read_entries(
     p: Principal,
     usccs: Iterable[str],
     what: str,
     origin: str | None,
     details: dict[str, Any] | None = None,
-) -> int:
-    """One audit entry per enterprise read (action ``read.<what>``, subject the USCC)."""
+) -> list[dict[str, Any]]:
+    """The audit entries of a read: one per enterprise (action ``read.<what>``, subject the
+    USCC); none when ``p``'s reads are not audited (``audited``)."""
     if not audited(p):
-        return 0
+        return []
     now = utcnow()
     who = p.username if p.role != BANK else f"{p.username} ({p.institution})"
-    rows = [
+    return [
         {
             "at": now,
             "actor": who[:100],
@@ -336,5 +342,17 @@ def record_reads(
         }
         for u in sorted(set(usccs))
     ]
+
+
+def record_reads(
+    session: Session,
+    p: Principal,
+    usccs: Iterable[str],
+    what: str,
+    origin: str | None,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Add the audit entries of a read (``read_entries``) in ``session``'s transaction."""
+    rows = read_entries(p, usccs, what, origin, details)
     audit.append(session, rows)  # chained (carbon.services.audit)
     return len(rows)

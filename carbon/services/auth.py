@@ -21,7 +21,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -122,7 +122,10 @@ def _principal(
     via: str,
     expires_at: dt.datetime | None = None,
 ) -> Principal:
-    usccs = frozenset(session.scalars(select(UserEnterprise.uscc).where(UserEnterprise.user_id == user.id)))
+    usccs: frozenset[str] = frozenset()
+    if user.role == "enterprise":  # only an enterprise user acts for enterprises
+        mine = select(UserEnterprise.uscc).where(UserEnterprise.user_id == user.id)
+        usccs = frozenset(session.scalars(mine))
     granted = frozenset(role_scopes(user.role) if scopes is None else scopes)
     return Principal(
         user.id, user.username, user.role, user.region_code, user.institution, usccs, granted, via, expires_at
@@ -414,19 +417,31 @@ def tokens_of(session: Session, user_id: int) -> list[dict[str, Any]]:
     return [token_dict(t) for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id))]
 
 
-def authenticate_token(session: Session, token: str) -> Principal:
-    """The principal of a bearer token; expired, revoked or unknown tokens are refused alike."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+def authenticate_token(session: Session, token: str) -> tuple[Principal, int | None]:
+    """The principal of a bearer token, and the token's id when its last use is due to be
+    recorded (``touch_token``); expired, revoked or unknown tokens are refused alike. Reads
+    only: one query for the token and its user."""
+    found = session.execute(
+        select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+        .add_columns(ApiToken.scope, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(token))
+    ).first()
     now = utcnow()
-    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+    if found is None:
         raise NotAuthenticated("the token is unknown, expired or revoked / 访问令牌无效、已过期或已撤销")
-    user = session.get(User, row.user_id)
-    if user is None or user.disabled_at is not None:
+    token_id, revoked_at, expires_at, last_used_at, scope, user = found
+    if revoked_at is not None or as_utc(expires_at) <= now or user.disabled_at is not None:
         raise NotAuthenticated("the token is unknown, expired or revoked / 访问令牌无效、已过期或已撤销")
     # Kept to the minute: a write on every request would serialise readers on SQLite.
-    if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_RESOLUTION:
-        row.last_used_at = now
-    return _principal(session, user, scopes=row.scope.split(), via="token", expires_at=as_utc(row.expires_at))
+    stale = last_used_at is None or now - as_utc(last_used_at) > LAST_USED_RESOLUTION
+    p = _principal(session, user, scopes=scope.split(), via="token", expires_at=as_utc(expires_at))
+    return p, token_id if stale else None
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    """Record that a token was used now."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
 
 
 def list_users(session: Session) -> list[dict[str, Any]]:

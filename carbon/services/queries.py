@@ -26,9 +26,10 @@ from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.factors import FactorSet
 from carbon.domain.identifiers import Period, region_prefix, uscc_problem
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
+from carbon.domain.rounding import CleanDict, clean
 from carbon.domain.vocabulary import COLOURS
 from carbon.domain.what_if import thresholds, what_if
-from carbon.services import reference, views
+from carbon.services import reference, view_cache, views
 from carbon.services.compute import ACCOUNT_VALUES, policy
 from carbon.services.views import (
     METHODOLOGY_DOC,
@@ -53,7 +54,7 @@ def enterprise(session: Session, uscc: str) -> Enterprise:
     problem = uscc_problem(code)
     if problem:  # no enterprise has it (imports and feeds take valid USCCs only): no query either
         raise UnknownEnterprise(f"no enterprise with USCC {code!r}: {problem}")
-    e = session.scalars(select(Enterprise).where(Enterprise.uscc == code)).first()
+    e = view_cache.enterprise_by_uscc(session, code)
     if e is None:
         raise UnknownEnterprise(f"no enterprise with USCC {uscc} / 未找到统一社会信用代码为{uscc}的企业")
     return e
@@ -385,31 +386,42 @@ def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True)
         raise NotFound(f"{uscc} has no rating for {year} / {uscc}无{year}年评价结果")
     d = rating_dict(r, e)
     if explain:
-        # The cuts are derived from the stored explanation with the rating's own methodology.
-        m = reference.methodology(r.methodology, session)
-        fs = reference.factor_set(r.factor_set, session)
-        explanation = r.explanation
-        if "carriers" not in explanation:
-            explanation = {**explanation, **_carriers_on_read(session, r, fs)}
-        if "carriers" in explanation:  # each factor's derivation and source, from its factor set
-            carriers = expand_carriers(explanation["carriers"])
-            explanation = {**explanation, "carriers": with_factors(carriers, fs, r.year)}
-        cuts = what_if(explanation, m)
-        acc = session.get(AccountRow, r.account_id) if r.account_id else None
-        account = {k: getattr(acc, k) for k in ACCOUNT_FIELDS} if acc else None
-        d["explanation"] = {
-            **_with_group_names(explanation),
-            "thresholds": thresholds(m),
-            "account": account,
-            "cuts": [c.as_dict() for c in cuts],
-            "methodology": methodology_ref_view(r.methodology),
-            "edge_rules_applied": [
-                {"rule": k, "reason": m.edge_rules[k].reason}
-                for k in explanation.get("edge_rules", [])
-                if k in m.edge_rules
-            ],
-        }
+        key = (r.id, r.calc_run_id, r.created_at)
+        d["explanation"] = view_cache.EXPLANATIONS.get_or_build(key, lambda: _explained(session, r))
     return d
+
+
+def _explained(session: Session, r: RatingRow) -> tuple[dict[str, Any], bool]:
+    """A stored rating's explanation as readers see it, and whether it may be kept
+    (``view_cache``: not when its carriers were derived from today's inputs)."""
+    # The cuts are derived from the stored explanation with the rating's own methodology.
+    m = reference.methodology(r.methodology, session)
+    fs = reference.factor_set(r.factor_set, session)
+    explanation = r.explanation
+    if "carriers" not in explanation:
+        explanation = {**explanation, **_carriers_on_read(session, r, fs)}
+    if "carriers" in explanation:  # each factor's derivation and source, from its factor set
+        carriers = expand_carriers(explanation["carriers"])
+        explanation = {**explanation, "carriers": with_factors(carriers, fs, r.year)}
+    cuts = what_if(explanation, m)
+    acc = session.get(AccountRow, r.account_id) if r.account_id else None
+    account = {k: getattr(acc, k) for k in ACCOUNT_FIELDS} if acc else None
+    out = {
+        **_with_group_names(explanation),
+        "thresholds": thresholds(m),
+        "account": account,
+        "cuts": [c.as_dict() for c in cuts],
+        "methodology": methodology_ref_view(r.methodology),
+        "edge_rules_applied": [
+            {"rule": k, "reason": m.edge_rules[k].reason}
+            for k in explanation.get("edge_rules", [])
+            if k in m.edge_rules
+        ],
+    }
+    # cleaned once here (12 significant digits, ``rounding.clean``), not on every read
+    cleaned = clean(out)
+    assert isinstance(cleaned, dict)
+    return CleanDict(cleaned), "carriers_derived_on_read" not in explanation
 
 
 def _named_group(group: Any) -> Any:

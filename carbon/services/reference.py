@@ -123,13 +123,24 @@ def _row(session: Session, kind: Kind, ref: str) -> Any:
 
 def _load(kind: Kind, ref: str, session: Session | None, for_new_results: bool) -> Any:
     if session is not None:
-        row = _row(session, kind, ref)
-        if row is not None:
-            if for_new_results and row.retired_at is not None:
+        # the digest first: the document (tens of kilobytes of JSON) only when not parsed yet
+        key, version = split_ref(ref)
+        model = kind.model
+        found = session.execute(
+            select(model.sha256, model.retired_at, model.retired_reason).where(
+                model.key == key, model.version == version
+            )
+        ).first()
+        if found is not None:
+            digest, retired_at, retired_reason = found
+            if for_new_results and retired_at is not None:
                 raise InvalidValue(
-                    f"{kind.label_en} {ref} was retired ({row.retired_reason or 'no reason given'}); "
+                    f"{kind.label_en} {ref} was retired ({retired_reason or 'no reason given'}); "
                     f"choose another for new results / {kind.label_zh}{ref}已停用"
                 )
+            if (kind.name, digest) in _parsed:
+                return _parsed[(kind.name, digest)]
+            row = _row(session, kind, ref)
             return _parse(kind, row.document, row.sha256)
     doc = shipped(kind.name).get(ref)
     if doc is None:

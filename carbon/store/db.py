@@ -38,6 +38,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SETTINGS_KEY = "carbon_settings"  # in each session's ``info``
 
 
+READ_MEMO = "read_memo"  # session.info key: a read-only session's answers, kept for its life
+
+
 def default_url(settings: Settings | None = None) -> str:
     """``settings.database.url`` (CARBON_DATABASE_URL), else ``instance/carbon.db`` here.
     Without ``settings`` they are read from the environment (the CLI passes none yet)."""
@@ -253,6 +256,8 @@ class Database:
             self.engine.dispose()  # refused: no pooled connection outlives the attempt
             raise
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # what the services keep per database in this process (the audit writer)
+        self.extensions: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"Database({safe_url(self.url)!r})"
@@ -295,7 +300,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A session that only reads (rolled back at the end): what it learns may be kept
+        in ``session.info[READ_MEMO]`` for its other statements."""
         session = self._session()
+        session.info[READ_MEMO] = {}
         try:
             yield session
         finally:

@@ -4,13 +4,13 @@ or a page of a list. Each read is audited after it, in a short transaction of it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import Forbidden
-from carbon.services import access, auth
+from carbon.services import access, audit_batch, auth
 from carbon.services.views import EnterpriseView, RatingView
 from carbon.store.db import Database
 
@@ -30,22 +30,26 @@ def enterprise_read(
     """Read one enterprise's data if ``by`` may see ``need`` of it (``access.enterprise_for``),
     then record the read.
 
-    The audit entry is written in a short transaction of its own after the read, so a read
-    never holds SQLite's write lock; a refusal to a bank or an official is recorded too."""
+    The audit entry is written after the read, by group commit with the other requests'
+    (``carbon.services.audit_batch``), so a read never holds SQLite's write lock; the answer
+    waits for its entry's commit. A refusal to a bank or an official is recorded too."""
     try:
         with db.read() as session:
             access.enterprise_for(session, by, uscc, need)
             out = read(session)
     except Forbidden:
-        if by is not None and access.audited(by):
-            with db.unit_of_work() as session:
-                access.record_reads(session, by, [uscc.strip().upper()], "denied", origin, {"what": what})
+        if by is not None:
+            audited(db, access.read_entries(by, [uscc.strip().upper()], "denied", origin, {"what": what}))
         raise
     assert by is not None
-    if access.audited(by):
-        with db.unit_of_work() as session:
-            access.record_reads(session, by, [uscc.strip().upper()], what, origin)
+    audited(db, access.read_entries(by, [uscc.strip().upper()], what, origin))
     return out
+
+
+def audited(db: Database, entries: list[dict[str, Any]]) -> None:
+    """Append the entries of a read to the audit log; returns once they are committed."""
+    if entries:
+        audit_batch.writer(db).append(entries)
 
 
 def listed(
@@ -61,7 +65,5 @@ def listed(
         seen = access.visible(session, by)
         assert by is not None
         items, total = read(session, by, seen)
-    if access.audited(by) and items:
-        with db.unit_of_work() as session:
-            access.record_reads(session, by, [i["uscc"] for i in items], what, origin)
+    audited(db, access.read_entries(by, [i["uscc"] for i in items], what, origin))
     return items, total

@@ -27,8 +27,12 @@ def login(db: Database, username: str, password: str, *, origin: str | None) -> 
 
 def principal_from_token(db: Database, token: str) -> auth.Principal:
     """The user of a bearer token (its last use is recorded)."""
-    with db.unit_of_work() as session:
-        return auth.authenticate_token(session, token)
+    with db.read() as session:
+        p, touch = auth.authenticate_token(session, token)
+    if touch is not None:  # at most once a minute per token
+        with db.unit_of_work() as session:
+            auth.touch_token(session, touch)
+    return p
 
 
 def principal_from_session(db: Database, sid: str, life: sessions.Lifetimes) -> auth.Principal | None:
