@@ -49,7 +49,9 @@ def carbon(db_url: str, *args: str) -> str:
     return out.stdout
 
 
-def serve(app: str, db_url: str, server: str, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    app: str, db_url: str, server: str, workers: int, threads: int
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "CARBON_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
     if server == "waitress":
@@ -85,7 +87,9 @@ end
 """
 
 
-def load(url: str, token: str | None, connections: int, seconds: int, lua: str | None = None) -> dict[str, float]:
+def load(
+    url: str, token: str | None, connections: int, seconds: int, lua: str | None = None
+) -> dict[str, float]:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if token and not lua:
         cmd += ["-H", f"Authorization: Bearer {token}"]
@@ -132,8 +136,16 @@ def prepare(db_url: str | None, tmp: str, what: str) -> tuple[str, str, str]:
             carbon(db_url, "users", "create", "demo-admin", "--role", "admin", "--password-stdin")
         user, scopes, path = "demo-admin", ["read"], f"/api/v1/ratings?year={year}&page_size=20"
     token = json.loads(
-        carbon(db_url, "tokens", "create", user, "--name", "bench", *sum((["--scope", s] for s in scopes), []),
-               "--json")  # fmt: skip
+        carbon(
+            db_url,
+            "tokens",
+            "create",
+            user,
+            "--name",
+            "bench",
+            *sum((["--scope", s] for s in scopes), []),
+            "--json",
+        )  # fmt: skip
     )["token"]
     return db_url, path, token
 
@@ -169,7 +181,11 @@ def main() -> int:
     hello, svc = results["hello-world"], results["service"]
     ratio = svc["rps"] / hello["rps"]
     where = "SQLite" if db_url.startswith("sqlite") else "PostgreSQL"
-    server = args.server + (f" -w {args.workers}" if args.server == "gunicorn" else "") + f", {args.threads} threads"
+    server = (
+        args.server
+        + (f" -w {args.workers}" if args.server == "gunicorn" else "")
+        + f", {args.threads} threads"
+    )
     print(f"{args.what} on {where}, {server}, wrk -c{args.connections} for {args.seconds} s: {path}")
     print(f"  hello-world {hello['rps']:8.0f} req/s  p99 {hello['p99_ms']:7.1f} ms")
     print(f"  service     {svc['rps']:8.0f} req/s  p99 {svc['p99_ms']:7.1f} ms  ({ratio:.1%} of hello-world)")

@@ -90,7 +90,16 @@ def region_inside(region: str, scope: str | None) -> bool:
 
 def in_region(region: str) -> ColumnElement[bool]:
     """A condition on ``Enterprise``: its current region lies inside ``region``."""
-    return Enterprise.region_code.startswith(region_prefix(region))
+    return code_prefix(Enterprise.region_code, region_prefix(region))
+
+
+def code_prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with the digits ``prefix``, as a range (3308 <= code < 3309) that a
+    plain index serves; a LIKE prefix is served by one only under the "C" collation."""
+    if not prefix.isdigit() or set(prefix) == {"9"}:
+        return column.startswith(prefix, autoescape=True)  # type: ignore[no-any-return]
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    return (column >= prefix) & (column < upper)  # type: ignore[no-any-return]
 
 
 def consent_scopes(session: Session, institution: str | None, usccs: Iterable[str]) -> dict[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
 
 from carbon import names
@@ -24,12 +24,12 @@ from carbon.domain.accounting import (
 )
 from carbon.domain.errors import InvalidValue, NotFound, UnknownEnterprise
 from carbon.domain.factors import FactorSet
-from carbon.domain.identifiers import Period, region_prefix, uscc_problem
+from carbon.domain.identifiers import Period, uscc_problem
 from carbon.domain.quantities import ECONOMIC_KEYS, ENERGY_KEYS, FIELD_KEYS
 from carbon.domain.rounding import CleanDict, clean
 from carbon.domain.vocabulary import COLOURS
 from carbon.domain.what_if import thresholds, what_if
-from carbon.services import reference, view_cache, views
+from carbon.services import access, reference, view_cache, views
 from carbon.services.compute import ACCOUNT_VALUES, policy
 from carbon.services.views import (
     METHODOLOGY_DOC,
@@ -81,7 +81,7 @@ def list_enterprises(
 ) -> Select[Enterprise]:
     stmt = select(Enterprise).order_by(Enterprise.uscc)
     if region:
-        stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(region)))
+        stmt = stmt.where(access.in_region(region))
     if industry:
         stmt = stmt.where(Enterprise.industry_code.startswith(industry))
     if q:
@@ -478,7 +478,7 @@ def ratings_query(
     if year is not None:
         stmt = stmt.where(RatingRow.year == year)
     if region:
-        stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(region)))
+        stmt = stmt.where(access.in_region(region))
     if industry:
         stmt = stmt.where(Enterprise.industry_code.startswith(industry))
     if grade is not None:
@@ -490,10 +490,39 @@ def ratings_query(
     return stmt.order_by(RatingRow.year.desc(), Enterprise.uscc)
 
 
+def ratings_after(
+    session: Session, filters: dict[str, Any], seen: ColumnElement[bool], cursor: str, size: int
+) -> list[Any]:
+    """The page of ``ratings_query(**filters)`` (only what ``seen`` selects) that follows the
+    rating the cursor names (``rating_cursor``), in the list's order: year descending, then
+    USCC. One query per year the page spans, each walking the enterprises' USCC index from
+    the cursor on and looking each one's current rating up by its (enterprise, year) index:
+    the same few index reads however deep the page, where an offset reads and drops every
+    row before it; no total is counted (the first page told it)."""
+    y, _, uscc = cursor.partition(":")
+    if not (y.isdigit() and len(y) == 4 and uscc_problem(uscc) is None):
+        raise InvalidValue(f"after must be a cursor such as 2023:{'9' * 18}, as the previous page gave it")
+    year, wanted = int(y), filters.get("year")
+    lowest = wanted if wanted is not None else session.scalar(select(func.min(RatingRow.year)))
+    if wanted is not None and wanted != year:  # the filtered year lies wholly after or before
+        year, uscc = (wanted, "") if wanted < year else (wanted - 1, "")
+    rows: list[Any] = []
+    while lowest is not None and year >= lowest and len(rows) < size:
+        stmt = ratings_query(**{**filters, "year": year}).where(seen, Enterprise.uscc > uscc)
+        rows += session.execute(stmt.limit(size - len(rows))).all()
+        year, uscc = year - 1, ""
+    return rows
+
+
+def rating_cursor(item: RatingView) -> str:
+    """The cursor naming a rating in the ratings list (``ratings_after``)."""
+    return f"{item['year']}:{item['uscc']}"
+
+
 def summary(session: Session, region: str | None = None) -> dict[str, Any]:
     """Enterprises, total tCO2 by year, and counts per grade and colour by year: of the
     whole service, or of the enterprises inside ``region`` (330800 covers 3308xx)."""
-    inside = Enterprise.region_code.startswith(region_prefix(region)) if region else true()
+    inside = access.in_region(region) if region else true()
     n = session.scalar(select(func.count()).select_from(Enterprise).where(inside)) or 0
     by_year: dict[int, dict[str, Any]] = {}
     for year, total, count in session.execute(

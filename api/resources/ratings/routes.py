@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask.views import MethodView
@@ -9,9 +10,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.resources.common import CLASSES, COLOURS, RatingListItemSchema, RegionCode, YearField, db, who
-from carbon.services import usecases
+from carbon.services import queries, usecases
 
-blp = Blueprint(
+
+class _Blueprint(Blueprint):  # type: ignore[misc]
+    """The list sets its own X-Pagination header: a page after a cursor has no total."""
+
+    PAGINATION_HEADER_NAME = None
+
+
+blp = _Blueprint(
     "ratings", __name__, url_prefix="/api/v1/ratings", description="Ratings of all enterprises 企业评价结果"
 )
 
@@ -26,6 +34,23 @@ class RatingQuerySchema(Schema):
     grade = fields.Integer(validate=validate.Range(min=1, max=5))
     colour = fields.String(validate=validate.OneOf(COLOURS))
     intensity_class = fields.String(data_key="class", validate=validate.OneOf(CLASSES))
+    after = fields.String(
+        validate=validate.Regexp(r"^\d{4}:[0-9A-Z]{18}$"),
+        metadata={
+            "description": "the page after this rating (year:USCC), as the previous page's "
+            "X-Next-After header gave it: faster than a page number deep in a long list"
+        },
+    )
+
+
+PAGINATION = {
+    "schema": {"$ref": "#/components/schemas/PaginationMetadata"},
+    "description": "pages and the total (not sent for a page after a cursor)",
+}
+NEXT_AFTER = {
+    "schema": {"type": "string"},
+    "description": "when the page is full: the `after` that gives the next page",
+}
 
 
 @blp.route("")
@@ -33,12 +58,22 @@ class Ratings(MethodView):
     @blp.arguments(RatingQuerySchema, location="query")
     @blp.response(200, RatingListItemSchema(many=True))
     @blp.paginate()
+    @blp.doc(responses={"200": {"headers": {"X-Pagination": PAGINATION, "X-Next-After": NEXT_AFTER}}})
     @blp.doc(operationId="listRatings")
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Current ratings of the enterprises you may see, filtered by year, region,
         industry, grade, colour or class."""
         by, origin = who()
-        items, pagination_parameters.item_count = usecases.ratings_page(
-            db(), args, pagination_parameters.page, pagination_parameters.page_size, by=by, origin=origin
-        )
-        return items
+        after, size = args.pop("after", None), pagination_parameters.page_size
+        headers: dict[str, str] = {}
+        if after is None:
+            items, total = usecases.ratings_page(
+                db(), args, pagination_parameters.page, size, by=by, origin=origin
+            )
+            meta = blp._make_pagination_metadata(pagination_parameters.page, size, total)
+            headers["X-Pagination"] = json.dumps(meta)
+        else:  # no total: each page costs the same however deep
+            items = usecases.ratings_after(db(), args, after, size, by=by, origin=origin)
+        if len(items) == size:
+            headers["X-Next-After"] = queries.rating_cursor(items[-1])
+        return items, 200, headers

@@ -53,7 +53,7 @@ from carbon.services.usecases.imports import (
 from carbon.services.usecases.jobs import job
 from carbon.services.usecases.open_statistics import OPEN_DATA_FORMATS, open_data
 from carbon.services.usecases.peer_benchmarks import benchmarks
-from carbon.services.usecases.ratings import rating, rating_history, ratings_page
+from carbon.services.usecases.ratings import rating, rating_history, ratings_after, ratings_page
 from carbon.services.usecases.recalculation import recalc
 from carbon.services.usecases.reference import (
     reference_document,
@@ -114,6 +114,7 @@ __all__ = [
     "push_readings",
     "rating",
     "rating_history",
+    "ratings_after",
     "ratings_page",
     "recalc",
     "record_supplier_contract",

@@ -48,10 +48,25 @@ def ratings_page(
     origin: str | None = None,
 ) -> tuple[list[RatingView], int]:  # fmt: skip
     """A page of the current ratings of the enterprises ``by`` may see, each as ``by`` may
-    see it."""
+    see it, and how many there are."""
 
     def read(session: Session, p: auth.Principal, seen: ColumnElement[bool]) -> tuple[list[RatingView], int]:
         rows, total = queries.page(session, queries.ratings_query(**filters).where(seen), number, size)
         return access.ratings_for(session, p, [queries.rating_dict(r, e) for r, e in rows]), total
 
     return listed(db, by, "list.ratings", read, origin)
+
+
+def ratings_after(
+    db: Database, filters: dict[str, Any], after: str, size: int, *, by: auth.Principal | None,
+    origin: str | None = None,
+) -> list[RatingView]:  # fmt: skip
+    """The page of ``ratings_page``'s list that follows the rating the cursor ``after``
+    names (``queries.rating_cursor`` of the last item of the previous page), without the
+    total: each page costs the same however deep in the list."""
+
+    def read(session: Session, p: auth.Principal, seen: ColumnElement[bool]) -> tuple[list[RatingView], int]:
+        rows = queries.ratings_after(session, filters, seen, after, size)
+        return access.ratings_for(session, p, [queries.rating_dict(r, e) for r, e in rows]), 0
+
+    return listed(db, by, "list.ratings", read, origin)[0]
