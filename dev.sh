@@ -4,6 +4,9 @@
 #                    compute, print a summary, serve on :8000
 #   ./dev.sh test    set up with test tools, run lint, types, layer rules and the whole test suite
 #   ./dev.sh setup   only install
+#   ./dev.sh bench NAME [options]   set up with the benchmark tools (wrk, gunicorn, pyinstrument)
+#                    and run bench/bench_NAME.py: api, import, recompute, report; or province
+#                    (bench/load_province.py) to load 200,000 enterprises x 3 years
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -35,6 +38,8 @@ ensure_venv() {
     .venv/bin/python -m pip install -qq --upgrade pip
     if [ "$extras" = test ]; then
       .venv/bin/python -m pip install -qq -e '.[test]'
+    elif [ "$extras" = bench ]; then
+      .venv/bin/python -m pip install -qq -e '.[test,bench]'
     else
       .venv/bin/python -m pip install -qq -e .
     fi
@@ -76,6 +81,16 @@ case "$cmd" in
       exit 1
     fi
     exit "$rc" ;;
+  bench)
+    APT_PACKAGES+=(wrk)
+    ensure_apt; ensure_venv bench
+    name=${1:-}
+    shift || true
+    case "$name" in
+      api|import|recompute|report) exec .venv/bin/python "bench/bench_$name.py" "$@" ;;
+      province) exec .venv/bin/python bench/load_province.py "$@" ;;
+      *) echo "usage: ./dev.sh bench api|import|recompute|report|province [options]" >&2; exit 2 ;;
+    esac ;;
   *)
-    echo "usage: ./dev.sh [demo|test|setup]" >&2; exit 2 ;;
+    echo "usage: ./dev.sh [demo|test|setup|bench]" >&2; exit 2 ;;
 esac

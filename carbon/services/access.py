@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, bindparam, false, select, true
 from sqlalchemy.orm import Session
 
 from carbon.domain.errors import Forbidden, NotAuthenticated
@@ -102,6 +102,14 @@ def code_prefix(column: Any, prefix: str) -> ColumnElement[bool]:
     return (column >= prefix) & (column < upper)  # type: ignore[no-any-return]
 
 
+# built once: constructing a statement costs more than running it on an indexed table
+_CONSENTS = select(Consent.uscc, Consent.scope).where(
+    Consent.uscc.in_(bindparam("codes", expanding=True)),
+    Consent.institution == bindparam("institution"),
+    _active(bindparam("now")),  # type: ignore[arg-type]
+)
+
+
 def consent_scopes(session: Session, institution: str | None, usccs: Iterable[str]) -> dict[str, str]:
     """The widest scope an institution holds now on each of ``usccs`` that it holds any on."""
     codes = sorted(set(usccs))
@@ -111,11 +119,7 @@ def consent_scopes(session: Session, institution: str | None, usccs: Iterable[st
     if memo is not None and (institution, *codes) in memo:
         return dict(memo[(institution, *codes)])
     out: dict[str, str] = {}
-    rows = session.execute(
-        select(Consent.uscc, Consent.scope).where(
-            Consent.uscc.in_(codes), Consent.institution == institution, _active(utcnow())
-        )
-    )
+    rows = session.execute(_CONSENTS, {"codes": codes, "institution": institution, "now": utcnow()})
     for uscc, scope in rows:
         if out.get(uscc) != ACCOUNT:
             out[uscc] = scope

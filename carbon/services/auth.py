@@ -21,7 +21,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -417,16 +417,19 @@ def tokens_of(session: Session, user_id: int) -> list[dict[str, Any]]:
     return [token_dict(t) for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id))]
 
 
+_TOKEN = (  # built once: every request with a token asks it
+    select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+    .add_columns(ApiToken.scope, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 def authenticate_token(session: Session, token: str) -> tuple[Principal, int | None]:
     """The principal of a bearer token, and the token's id when its last use is due to be
     recorded (``touch_token``); expired, revoked or unknown tokens are refused alike. Reads
     only: one query for the token and its user."""
-    found = session.execute(
-        select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
-        .add_columns(ApiToken.scope, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(token))
-    ).first()
+    found = session.execute(_TOKEN, {"digest": _digest(token)}).first()
     now = utcnow()
     if found is None:
         raise NotAuthenticated("the token is unknown, expired or revoked / 访问令牌无效、已过期或已撤销")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, true
+from sqlalchemy.orm import Session, defer
 
 from carbon import names
 from carbon.domain.accounting import (
@@ -375,13 +375,21 @@ def rating_dict(r: RatingRow, e: Enterprise) -> RatingView:
     return views.rating_view(r, e)
 
 
+# built once; the explanation, loaded only when the view of it is not cached yet
+_CURRENT_RATING = (
+    select(RatingRow)
+    .where(
+        RatingRow.enterprise_id == bindparam("enterprise_id"),
+        RatingRow.year == bindparam("year"),
+        RatingRow.is_current.is_(True),
+    )
+    .options(defer(RatingRow.explanation))
+)
+
+
 def rating_view(session: Session, uscc: str, year: int, *, explain: bool = True) -> RatingView:
     e = enterprise(session, uscc)
-    r = session.scalars(
-        select(RatingRow).where(
-            RatingRow.enterprise_id == e.id, RatingRow.year == year, RatingRow.is_current.is_(True)
-        )
-    ).first()
+    r = session.scalars(_CURRENT_RATING, {"enterprise_id": e.id, "year": year}).first()
     if r is None:
         raise NotFound(f"{uscc} has no rating for {year} / {uscc}无{year}年评价结果")
     d = rating_dict(r, e)

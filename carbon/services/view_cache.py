@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from carbon.store.db import READ_MEMO
@@ -55,6 +55,9 @@ class LRU(Generic[V]):
 EXPLANATIONS: LRU[dict[str, object]] = LRU(4096)
 
 
+_ENTERPRISE = select(Enterprise).where(Enterprise.uscc == bindparam("uscc"))  # built once
+
+
 def enterprise_by_uscc(session: Session, code: str) -> Enterprise | None:
     """The enterprise with USCC ``code``, asked of the database once per read-only session
     (``Database.read``: the access check and the read that follows need the same row)."""
@@ -62,7 +65,7 @@ def enterprise_by_uscc(session: Session, code: str) -> Enterprise | None:
     if memo is not None and ("enterprise", code) in memo:
         found: Enterprise | None = memo[("enterprise", code)]
         return found
-    e = session.scalar(select(Enterprise).where(Enterprise.uscc == code))
+    e = session.scalar(_ENTERPRISE, {"uscc": code})
     if memo is not None:
         memo[("enterprise", code)] = e
     return e

@@ -157,12 +157,14 @@ def make_engine(url: str, settings: DatabaseSettings | None = None) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_serializer=json_dumps)
+        engine = create_engine(url, json_serializer=json_dumps, json_deserializer=orjson.loads)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     from carbon.store import timeouts
 
-    engine = create_engine(url, pool_pre_ping=True, json_serializer=json_dumps)
+    engine = create_engine(
+        url, pool_pre_ping=True, json_serializer=json_dumps, json_deserializer=orjson.loads
+    )
     background = (settings or DatabaseSettings()).background_statement_timeout_s
     timeouts.install(engine, background)  # each checkout gets its caller's statement_timeout
     return engine
