@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from conftest import make_user
 
 
@@ -34,12 +33,12 @@ def by_cursor(client, query: str, size: int) -> list[tuple[int, str]]:
     return seen
 
 
-@pytest.mark.parametrize("query", ["", "year=2023", "year=2022", "region=330802", "colour=yellow", "grade=1"])
-def test_the_cursor_walks_the_same_list_as_the_page_numbers(loaded, query):
-    everything = numbered(loaded, query, 7)
-    assert by_cursor(loaded, query, 7) == everything
-    if query == "":
-        assert {y for y, _ in everything} == {2022, 2023}  # the walk crosses a year
+def test_the_cursor_walks_the_same_list_as_the_page_numbers(loaded):
+    for query in ("", "year=2022", "region=330802&colour=yellow"):
+        everything = numbered(loaded, query, 7)
+        assert by_cursor(loaded, query, 7) == everything, query
+        if query == "":
+            assert {y for y, _ in everything} == {2022, 2023}  # the walk crosses a year
 
 
 def test_each_role_walks_only_what_it_may_see(loaded, app):
@@ -69,14 +68,12 @@ def test_each_role_walks_only_what_it_may_see(loaded, app):
     assert r.status_code == 200 and r.json == []  # no consent: nothing, whatever the cursor
 
 
-@pytest.mark.parametrize(
-    "after",
-    ["2023", "2023:", "x:91330802H7BECKLJ1F", "2023:91330802H7BECKLJ1G", "2023:' OR 1=1 --", "20231:A"],
-)
-def test_a_malformed_cursor_is_a_422(loaded, after):
-    r = loaded.get("/api/v1/ratings", query_string={"after": after})
-    assert r.status_code == 422, r.json
-    assert "after" in json.dumps(r.json, ensure_ascii=False)
+def test_a_malformed_cursor_is_a_422(loaded):
+    bad = ["2023", "2023:", "x:91330802H7BECKLJ1F", "2023:91330802H7BECKLJ1G", "2023:' OR 1=1 --", "20231:A"]
+    for after in bad:
+        r = loaded.get("/api/v1/ratings", query_string={"after": after})
+        assert r.status_code == 422, (after, r.json)
+        assert "after" in json.dumps(r.json, ensure_ascii=False)
 
 
 def test_a_cursor_past_the_end_gives_an_empty_page(loaded):
