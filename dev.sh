@@ -5,7 +5,7 @@
 #   ./dev.sh test    set up with test tools, run lint, types, layer rules and the whole test suite
 #   ./dev.sh setup   only install
 #   ./dev.sh bench NAME [options]   set up with the benchmark tools (wrk, gunicorn, pyinstrument)
-#                    and run bench/bench_NAME.py: api, import, recompute, report; or province
+#                    and run bench/bench_NAME.py: api, import, recompute, report, cluster; or province
 #                    (bench/load_province.py) to load 200,000 enterprises x 3 years
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -87,9 +87,9 @@ case "$cmd" in
     name=${1:-}
     shift || true
     case "$name" in
-      api|import|recompute|report) exec .venv/bin/python "bench/bench_$name.py" "$@" ;;
+      api|import|recompute|report|cluster) exec .venv/bin/python "bench/bench_$name.py" "$@" ;;
       province) exec .venv/bin/python bench/load_province.py "$@" ;;
-      *) echo "usage: ./dev.sh bench api|import|recompute|report|province [options]" >&2; exit 2 ;;
+      *) echo "usage: ./dev.sh bench api|import|recompute|report|cluster|province [options]" >&2; exit 2 ;;
     esac ;;
   *)
     echo "usage: ./dev.sh [demo|test|setup|bench]" >&2; exit 2 ;;
