@@ -4,7 +4,6 @@ cases as the API, called as the logged-in official (no access rule lives here)."
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from flask import request
@@ -21,7 +20,6 @@ from carbon.services import usecases
 
 PAGE_SIZE = 20
 FILTERS = ("year", "region", "industry", "grade", "colour", "class")
-ALL_ROWS = 5000  # the dashboard's county and industry tables: every current rating of a year
 
 add(
     {
@@ -170,21 +168,6 @@ def counties() -> list[tuple[str, str]]:
     return [(c, region_name(c)) for c in codes]
 
 
-def _breakdown(ratings: list[dict[str, Any]], key: Any, label: Any) -> list[dict[str, Any]]:
-    """Enterprises, tCO2 and colours per group (county or industry division), by code."""
-    groups: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"enterprises": 0, "tco2": 0.0, **{c: 0 for c in COLOURS}}
-    )
-    for r in ratings:
-        g = groups[key(r)]
-        g["enterprises"] += 1
-        g["tco2"] += r.get("emissions_tco2") or 0.0
-        colour = (r.get("three_dimensional") or {}).get("colour")
-        if colour in COLOURS:
-            g[colour] += 1
-    return [{"label": label(code), **g} for code, g in sorted(groups.items())]
-
-
 @blp.get("/official")
 @requires_role("official")
 def official_dashboard() -> str:
@@ -194,10 +177,10 @@ def official_dashboard() -> str:
     latest = years[-1]["year"] if years else None
     by_county: list[dict[str, Any]] = []
     by_industry: list[dict[str, Any]] = []
-    if latest is not None:
-        ratings, _ = usecases.ratings_page(db(), {"year": latest}, 1, ALL_ROWS, by=by, origin=origin())
-        by_county = _breakdown(ratings, lambda r: r.get("region_code") or "", region_name)
-        by_industry = _breakdown(ratings, lambda r: (r.get("industry_code") or "")[:2], industry_name)
+    if latest is not None:  # counted by the database, however many enterprises
+        tables = usecases.region_tables(db(), latest, by=by)
+        by_county = [{"label": region_name(g["code"]), **g} for g in tables["by_county"]]
+        by_industry = [{"label": industry_name(g["code"]), **g} for g in tables["by_industry"]]
     return render(
         "official/dashboard.html",
         summary=summary,

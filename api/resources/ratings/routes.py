@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.resources.common import CLASSES, COLOURS, RatingListItemSchema, RegionCode, YearField, db, who
-from carbon.services import queries, usecases
+from carbon.services import rating_lists, usecases
 
 
 class _Blueprint(Blueprint):  # type: ignore[misc]
@@ -75,5 +75,5 @@ class Ratings(MethodView):
         else:  # no total: each page costs the same however deep
             items = usecases.ratings_after(db(), args, after, size, by=by, origin=origin)
         if len(items) == size:
-            headers["X-Next-After"] = queries.rating_cursor(items[-1])
+            headers["X-Next-After"] = rating_lists.rating_cursor(items[-1])
         return items, 200, headers

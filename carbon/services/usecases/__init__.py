@@ -61,7 +61,7 @@ from carbon.services.usecases.reference import (
     reference_publish,
     reference_retire,
 )
-from carbon.services.usecases.regions import monthly_report, monthly_report_file, summary
+from carbon.services.usecases.regions import monthly_report, monthly_report_file, region_tables, summary
 from carbon.services.usecases.sign_in import (
     close_session,
     login,
@@ -125,6 +125,7 @@ __all__ = [
     "revoke_consent",
     "revoke_token",
     "set_password",
+    "region_tables",
     "summary",
     "supplier_contracts",
     "template",

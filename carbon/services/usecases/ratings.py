@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from carbon.services import access, auth, queries
+from carbon.services import access, auth, queries, rating_lists
 from carbon.services.usecases._reads import enterprise_read, listed
 from carbon.services.views import RatingView
 from carbon.store.db import Database
@@ -51,7 +51,7 @@ def ratings_page(
     see it, and how many there are."""
 
     def read(session: Session, p: auth.Principal, seen: ColumnElement[bool]) -> tuple[list[RatingView], int]:
-        rows, total = queries.page(session, queries.ratings_query(**filters).where(seen), number, size)
+        rows, total = queries.page(session, rating_lists.ratings_query(**filters).where(seen), number, size)
         return access.ratings_for(session, p, [queries.rating_dict(r, e) for r, e in rows]), total
 
     return listed(db, by, "list.ratings", read, origin)
@@ -62,11 +62,11 @@ def ratings_after(
     origin: str | None = None,
 ) -> list[RatingView]:  # fmt: skip
     """The page of ``ratings_page``'s list that follows the rating the cursor ``after``
-    names (``queries.rating_cursor`` of the last item of the previous page), without the
+    names (``rating_lists.rating_cursor`` of the last item of the previous page), without the
     total: each page costs the same however deep in the list."""
 
     def read(session: Session, p: auth.Principal, seen: ColumnElement[bool]) -> tuple[list[RatingView], int]:
-        rows = queries.ratings_after(session, filters, seen, after, size)
+        rows = rating_lists.ratings_after(session, filters, seen, after, size)
         return access.ratings_for(session, p, [queries.rating_dict(r, e) for r, e in rows]), 0
 
     return listed(db, by, "list.ratings", read, origin)[0]

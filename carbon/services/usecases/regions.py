@@ -12,6 +12,7 @@ from carbon.domain.identifiers import region_problem
 from carbon.domain.vocabulary import Role
 from carbon.services import access, auth, queries
 from carbon.services.monthly import Format
+from carbon.services.region_tables import breakdown as region_tables_of
 from carbon.store.db import Database
 from carbon.store.models import Enterprise
 
@@ -22,6 +23,14 @@ def summary(db: Database, *, by: auth.Principal | None) -> dict[str, Any]:
     p = access.require_role(by, Role.OFFICIAL, Role.ADMIN)
     with db.read() as session:
         return queries.summary(session, region=access.region_scope(p))
+
+
+def region_tables(db: Database, year: int, *, by: auth.Principal | None) -> dict[str, list[dict[str, Any]]]:
+    """The county and industry tables of the current ratings of ``year`` in an official's
+    region, or of all for an administrator (``region_tables.breakdown``)."""
+    p = access.require_role(by, Role.OFFICIAL, Role.ADMIN)
+    with db.read() as session:
+        return region_tables_of(session, year, access.visible(session, p))
 
 
 def monthly_report(
