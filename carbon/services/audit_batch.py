@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carbon.services import audit
+from carbon.store import timeouts
 from carbon.store.db import Database
 
 BATCH = 500  # entries in one transaction at most
@@ -33,6 +34,7 @@ IDLE_S = 5.0
 @dataclass
 class _Pending:
     rows: list[dict[str, Any]]
+    timeout: float | None  # the requester's statement timeout (``carbon.store.timeouts``)
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
@@ -50,7 +52,7 @@ class AuditWriter:
         """Add ``rows`` to the chain; returns once they are committed."""
         if not rows:
             return
-        pending = _Pending(rows)
+        pending = _Pending(rows, timeouts.current())
         self.queue.put(pending)
         self._ensure_thread()
         pending.done.wait()
@@ -84,8 +86,8 @@ class AuditWriter:
             self._write(batch)
 
     def _write(self, batch: list[_Pending]) -> None:
-        try:
-            with self.db.unit_of_work() as session:
+        try:  # with the requests' timeout: a pooled connection keeps it, no SET between them
+            with timeouts.statement_timeout(batch[0].timeout), self.db.unit_of_work() as session:
                 audit.append(session, [row for p in batch for row in p.rows])
         except BaseException as err:  # each request raises it
             for p in batch:

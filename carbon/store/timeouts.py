@@ -30,6 +30,11 @@ def use(seconds: float | None) -> Token[float | None]:
     return _current.set(seconds)
 
 
+def current() -> float | None:
+    """The timeout statements checked out here get (None: the background one)."""
+    return _current.get()
+
+
 def reset(token: Token[float | None]) -> None:
     _current.reset(token)
 
