@@ -9,7 +9,7 @@ the month reported) the same data gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -48,7 +48,29 @@ W = TypeVar("W", bound=Who)
 
 
 def render_monthly_pdf(data: Data) -> bytes:
-    """The report as an A4 PDF: title page with key figures, then one section a page."""
+    """The report as an A4 PDF: title page with key figures, then one section a page.
+
+    The CJK faces are first cut down to the characters the report can hold
+    (``reports.pdf_fonts``); should a character still fall outside, the whole faces are used.
+    """
+    from reports.pdf_fonts import cut_fonts, strings, whole_fonts
+
+    with cut_fonts(strings(data)) as fonts:
+        doc = _document(data, fonts.files)
+        try:
+            # Every page but the last footer (fixed words only) is laid out by now.
+            if fonts.whole or not doc.missing_glyphs():
+                return bytes(doc.output())
+        finally:
+            doc.release_fonts()
+    doc = _document(data, whole_fonts().files)
+    try:
+        return bytes(doc.output())
+    finally:
+        doc.release_fonts()
+
+
+def _document(data: Data, fonts: Mapping[str, tuple[str, int]]) -> ReportDocument:
     from reports.pdf import Column, ReportDocument
 
     region = data["region"]
@@ -59,6 +81,7 @@ def render_monthly_pdf(data: Data) -> bytes:
         f"{en_name} industrial carbon account monthly report",
         footer=f"碳账户月报 {region} {data['month']}",
         created=_created(data),
+        fonts=fonts,
     )
     _title_page(doc, data, zh_name, en_name)
     doc.add_page()
@@ -90,7 +113,7 @@ def render_monthly_pdf(data: Data) -> bytes:
     pdf_high_carbon(doc, data)
     pdf_largest(doc, data)
     _quality(doc, data)
-    return bytes(doc.output())
+    return doc
 
 
 def _created(data: Data) -> datetime:
@@ -276,9 +299,9 @@ def _groups(
         axis_label="吨二氧化碳 tCO2",
         current_label=f"{data['year']} 累计 YTD",
         previous_label=f"{data['previous_year']} 同期 same period",
-        fmt="svg",
+        fmt="png",
     )
-    doc.svg(chart, width=doc.content_width * 0.92)
+    doc.png(chart, width=doc.content_width * 0.92)
     total = data["totals"]
     rows = [
         [

@@ -188,9 +188,9 @@ def pdf_ratings(doc: ReportDocument, data: Data) -> None:
         provisional={c: provisional_part(r, "provisional_colours", c) for c in COLOURS},
         title=f"三维四色评价分布 Four-colour distribution ({r['year'] or DASH})",
         lang="zh",
-        fmt="svg",
+        fmt="png",
     )
-    doc.svg(chart, width=doc.content_width * 0.78)
+    doc.png(chart, width=doc.content_width * 0.78)
     rated = r["rated"]
 
     def share(n: int) -> str:

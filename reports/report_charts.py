@@ -112,7 +112,8 @@ def emissions_bar_chart(
 def _save(fig: Figure, fmt: str) -> bytes:
     buf = io.BytesIO()
     if fmt == "png":
-        fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], dpi=200)
+        # Light compression: the PDF these charts go into decodes and compresses them again.
+        fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], dpi=200, pil_kwargs={"compress_level": 1})
     else:
         fig.savefig(buf, format=fmt, metadata=_METADATA[fmt])
     return buf.getvalue()
