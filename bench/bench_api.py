@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -42,10 +43,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def carbon(db_url: str, *args: str) -> str:
+def carbon(db_url: str, *args: str, stdin: str | None = None) -> str:
     out = subprocess.run(
-        [str(BIN / "carbon"), *args, "--db", db_url], check=True, capture_output=True, text=True, cwd=ROOT
-    )
+        [str(BIN / "carbon"), *args, "--db", db_url], check=True, capture_output=True, text=True, cwd=ROOT,
+        input=stdin,
+    )  # fmt: skip
     return out.stdout
 
 
@@ -133,7 +135,10 @@ def prepare(db_url: str | None, tmp: str, what: str) -> tuple[str, str, str]:
         user, scopes, path = "demo-bank", ["read"], f"/api/v1/enterprises/{uscc}/ratings/{year}"
     else:
         if "demo-admin" not in carbon(db_url, "users", "list"):
-            carbon(db_url, "users", "create", "demo-admin", "--role", "admin", "--password-stdin")
+            password = secrets.token_urlsafe(16)
+            carbon(
+                db_url, "users", "create", "demo-admin", "--role", "admin", "--password-stdin", stdin=password
+            )
         user, scopes, path = "demo-admin", ["read"], f"/api/v1/ratings?year={year}&page_size=20"
     token = json.loads(
         carbon(

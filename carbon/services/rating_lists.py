@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from carbon.domain.errors import InvalidValue
 from carbon.domain.identifiers import uscc_problem
@@ -26,6 +26,7 @@ def ratings_query(
 ) -> Select[RatingRow, Enterprise]:
     stmt = (
         select(RatingRow, Enterprise)
+        .options(defer(RatingRow.explanation))  # a list shows none: not read, not sent
         .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
         .where(RatingRow.is_current.is_(True))
     )
