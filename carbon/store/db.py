@@ -163,6 +163,16 @@ def json_dumps(value: Any) -> str:
 IDLE_PING_S = 5.0  # a pooled connection idle this long is checked before it is used
 
 
+def _postgresql_session(dbapi_conn: Any, _record: Any) -> None:
+    """Each new connection: no JIT compilation. The service's queries are short index
+    reads, for which compiling costs more than it saves (30 ms on a count of 200,000
+    ratings that then took 20)."""
+    cur = dbapi_conn.cursor()
+    cur.execute("SET jit = off")
+    cur.close()
+    dbapi_conn.commit()
+
+
 def _ping_when_idle(engine: Engine) -> None:
     """Pessimistic disconnect handling for connections that sat idle in the pool: one that
     was unused for ``IDLE_PING_S`` is asked ``SELECT 1`` when checked out, and replaced if
@@ -200,6 +210,7 @@ def make_engine(url: str, settings: DatabaseSettings | None = None) -> Engine:
 
     engine = create_engine(url, json_serializer=json_dumps, json_deserializer=orjson.loads)
     _ping_when_idle(engine)
+    event.listen(engine, "connect", _postgresql_session)
     background = (settings or DatabaseSettings()).background_statement_timeout_s
     timeouts.install(engine, background)  # each checkout gets its caller's statement_timeout
     return engine

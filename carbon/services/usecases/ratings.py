@@ -51,7 +51,9 @@ def ratings_page(
     see it, and how many there are."""
 
     def read(session: Session, p: auth.Principal, seen: ColumnElement[bool]) -> tuple[list[RatingView], int]:
-        rows, total = queries.page(session, rating_lists.ratings_query(**filters).where(seen), number, size)
+        stmt = rating_lists.ratings_query(**filters).where(seen)
+        counted = rating_lists.ratings_counted(filters, seen)
+        rows, total = queries.page(session, stmt, number, size, counted)
         return access.ratings_for(session, p, [queries.rating_dict(r, e) for r, e in rows]), total
 
     return listed(db, by, "list.ratings", read, origin)
