@@ -23,7 +23,7 @@ import re
 import struct
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, SupportsIndex
 
 from carbon.domain.errors import CellError
@@ -110,10 +110,18 @@ def _read_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return f.read(HEAD_BYTES)
 
 
-def check_xlsx(data: bytes, filename: str, max_rows: int, max_cells: int = MAX_CELLS) -> None:
+def check_xlsx(
+    data: bytes,
+    filename: str,
+    max_rows: int,
+    max_cells: int = MAX_CELLS,
+    counted: Mapping[str, int] | None = None,
+) -> None:
     """Refuse an xlsx whose sheets hold (or claim) more rows than ``max_rows`` in all, or a
     sheet whose dimension spans more than ``max_cells`` cells, before calamine parses it.
-    A file that is not a readable zip passes (calamine reports it in the user's terms)."""
+    A file that is not a readable zip passes (calamine reports it in the user's terms).
+    ``counted``: sheets whose rows were counted already, as here, by name (the pass that
+    plans reading a large sheet in pieces, ``importers.xlsx_pieces.plan_sheet``)."""
     from importers.xlsx_package import member_chunks, sheet_parts
 
     try:
@@ -132,7 +140,11 @@ def check_xlsx(data: bytes, filename: str, max_rows: int, max_cells: int = MAX_C
             believable = dim is not None and info.file_size <= max(rows, 1) * PLAUSIBLE_ROW_BYTES
             if not believable or info.file_size <= SMALL_PART:
                 try:
-                    rows = max(rows, _counted_rows(member_chunks(data, zf, info), max_rows - total))
+                    if counted is not None and name in counted:
+                        found = counted[name]
+                    else:
+                        found = _counted_rows(member_chunks(data, zf, info), max_rows - total)
+                    rows = max(rows, found)
                 except Exception:  # noqa: BLE001 - a damaged member: calamine reports it
                     pass
             total += rows

@@ -15,15 +15,18 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from typing import Any
 
 from importers.cells import ProblemCell
-from importers.limits import MAX_ERRORS, MAX_LINE_BYTES, TooLarge, check_csv, check_xls, check_xlsx
+from importers.limits import MAX_CELLS, MAX_ERRORS, MAX_LINE_BYTES, TooLarge, check_csv, check_xls, check_xlsx
 from importers.xls_cells import OLE_MAGIC, problem_cells_xls
-from importers.xlsx_cells import start_scan
+from importers.xlsx_cells import start_scan, suspect
+from importers.xlsx_package import sheet_parts
+from importers.xlsx_pieces import SPLIT_ABOVE, PieceSource, Plan, piece_rows, plan_sheet
 
 CSV_EXTENSIONS = (".csv", ".txt")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
@@ -47,6 +50,8 @@ class RawSheet:
     head: list[list[Any]] = field(default_factory=list)  # rows taken to look for the header
     # merged cell ranges, ((row, col), (last row, last col)), 0-based Excel coordinates
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # a sheet read in pieces (importers.xlsx_pieces): widths its rows reach at least
+    widths: list[int] | None = None
 
     def take_head(self, n: int) -> list[list[Any]]:
         if len(self.head) < n:
@@ -134,7 +139,7 @@ def _mark_problems(
         yield row
 
 
-def _load_calamine(data: bytes, filename: str) -> list[RawSheet]:
+def _load_calamine(data: bytes, filename: str, plans: Plans | None = None) -> list[RawSheet]:
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     if _is_password_protected(data):
@@ -142,7 +147,9 @@ def _load_calamine(data: bytes, filename: str) -> list[RawSheet]:
     # The sheet XML is scanned for such cells on another thread while calamine parses.
     scan: Callable[[], dict[str, dict[tuple[int, int], str]]] | None = None
     if data.startswith(b"PK\x03\x04"):
-        scan = start_scan(data)
+        # sheets the planning pass found clean (importers.xlsx_pieces) are not scanned again
+        clean = frozenset(name for name, (_, _, plan) in (plans or {}).items() if plan.clean)
+        scan = start_scan(data, clean)
     elif data.startswith(OLE_MAGIC):
         scan = partial(problem_cells_xls, data)
     try:
@@ -152,9 +159,20 @@ def _load_calamine(data: bytes, filename: str) -> list[RawSheet]:
         _reraise_if_fatal(exc)
         raise _calamine_failure(exc, filename) from None
     sheets: list[RawSheet] = []
+    pool: list[ThreadPoolExecutor] = []  # one background thread for the file's pieced sheets
+
+    def executor() -> ThreadPoolExecutor:
+        if not pool:
+            pool.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-pieces"))
+        return pool[0]
+
     try:
         for meta in metas:
             if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            pieced = _pieced_sheet(data, plans or {}, meta.name, filename, executor)
+            if pieced is not None:
+                sheets.append(pieced)
                 continue
             try:
                 sheet = wb.get_sheet_by_name(meta.name)  # calamine parses the sheet here
@@ -180,8 +198,69 @@ def _load_calamine(data: bytes, filename: str) -> list[RawSheet]:
     problems = scan() if scan is not None else {}
     for s in sheets:
         if s.name in problems:
+            if s.widths is not None:  # pieced: rows reach the problem cells (their rows are not read yet)
+                s.widths.append(max(c for _, c in problems[s.name]) + 1)
             s.rows = _mark_problems(s.rows, problems[s.name], s.first_col)
     return sheets
+
+
+Plans = dict[str, tuple[zipfile.ZipFile, zipfile.ZipInfo, Plan]]
+
+
+def _plans(data: bytes, max_rows: int) -> Plans:
+    """The large sheets of an xlsx, by name, with how to read them in pieces
+    (``importers.xlsx_pieces``); their rows are counted by the same pass."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        members = [(name, info) for name, info in sheet_parts(zf) if info.file_size > SPLIT_ABOVE]
+    except Exception:  # noqa: BLE001 - calamine reports a damaged file
+        return {}
+    plans: Plans = {}
+    for name, info in members:
+        try:
+            plan = plan_sheet(data, zf, info, max_rows, suspect)  # the formula scan's first stage too
+        except Exception:  # noqa: BLE001 - read it whole: calamine reports a damaged member
+            continue
+        if plan is not None:
+            plans.setdefault(name, (zf, info, plan))
+    return plans
+
+
+def _pieced_sheet(
+    data: bytes, plans: Plans, name: str, filename: str, executor: Callable[[], ThreadPoolExecutor]
+) -> RawSheet | None:
+    """A large xlsx sheet read in pieces of rows (``importers.xlsx_pieces``), or None to read
+    it whole: a sheet that is small, not cut safely, or whose cells start after column A."""
+    if name not in plans:
+        return None
+    zf, info, plan = plans[name]
+    if not plan.usable:
+        return None
+    try:
+        source = PieceSource(data, zf, info, name, plan, executor())
+        first = source.first()
+        if first is None or first.start is None or first.start[1] != 0:
+            return None
+        merged = list(first.merged_cell_ranges or ())
+    except BaseException as exc:  # noqa: BLE001 - read it whole, as before
+        _reraise_if_fatal(exc)
+        return None
+
+    def whole() -> Any:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            with CalamineWorkbook.from_filelike(io.BytesIO(data)) as wb:
+                return wb.get_sheet_by_name(name)
+        except BaseException as exc:  # noqa: BLE001 - see _reraise_if_fatal
+            _reraise_if_fatal(exc)
+            raise _calamine_failure(exc, filename) from None
+
+    # Rows are as wide as the first piece's, its merged cells' and problem cells' (added
+    # once found): as calamine makes every row of the whole sheet as wide as its widest.
+    widths = [first.start[1] + first.width, *(c1 + 1 for _, (_, c1) in merged)]
+    rows = piece_rows(first, source, whole, widths)
+    return RawSheet(name, rows, plan.last_row, 1, 0, merged=merged, widths=widths)
 
 
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx, ods), OLE (xls)
@@ -239,11 +318,14 @@ def load_sheets(data: bytes, filename: str, limits: Limits) -> list[RawSheet]:
         _before_parsing(check_csv, data, filename, limits.max_rows, limits.max_line_bytes)
         sheets = _load_csv(data, filename)
     else:
+        plans: Plans = {}
         if data.startswith(b"PK\x03\x04"):
             _check_zip(data, filename, limits)
-            _before_parsing(check_xlsx, data, filename, limits.max_rows)
+            plans = _plans(data, limits.max_rows)
+            counted = {name: plan.rows for name, (_, _, plan) in plans.items()}
+            _before_parsing(check_xlsx, data, filename, limits.max_rows, MAX_CELLS, counted)
         elif data.startswith(OLE_MAGIC):
             _before_parsing(check_xls, data, filename, limits.max_rows)
-        sheets = _load_calamine(data, filename)
+        sheets = _load_calamine(data, filename, plans)
     _check_rows(sheets, filename, limits)
     return sheets

@@ -34,7 +34,6 @@ from importers.row_checks import export_floor
 from importers.rows_header import Header
 from importers.rows_state import (
     CONSISTENT,
-    At,
     Enterprise,
     FileState,
     Progress,
@@ -349,6 +348,7 @@ class SheetReader:
         name = self.name
         green = self.green
         exported = self.exported
+        has_green, has_electricity = "electricity_green" in self.by_key, "electricity" in self.by_key
         one_by_one = self.extras is not None
         seen_setdefault = state.seen.setdefault
         append = state.records.append
@@ -408,10 +408,15 @@ class SheetReader:
                 if green and values["electricity_green"] > values["electricity"]:
                     slow(row, r)
                     continue
-                if exported and export_floor(values, per[0]) is not None:
+                if (
+                    exported  # export_floor's test, loosened, before the call: rarely true
+                    and values["electricity_exported"] + (values["electricity_green"] if has_green else 0.0)
+                    > (values["electricity"] if has_electricity else 0.0)
+                    and export_floor(values, per[0]) is not None
+                ):
                     slow(row, r)  # which warns
                     continue
-                at = At(name, r)
+                at = (name, r)  # a plain tuple: a NamedTuple costs a Python call a row
                 if seen_setdefault((ent[0], per[1]), at) is not at:  # a duplicate
                     slow(row, r)
                     continue
@@ -551,9 +556,9 @@ class SheetReader:
                 k = (uscc, period.year * 12 + period.month - 1)
                 prev = state.seen.get(k)
                 if prev is None:
-                    state.seen[k] = At(self.name, r)
+                    state.seen[k] = (self.name, r)
                 else:
-                    en, zh = where(prev.sheet, prev.row, self.name)
+                    en, zh = where(prev[0], prev[1], self.name)
                     err(
                         letters["month"],
                         f"duplicate row: USCC {uscc} month {period} already given in {en} "

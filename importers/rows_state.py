@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from carbon.domain.errors import CellError
 from carbon.domain.identifiers import Period
@@ -27,11 +27,6 @@ class Enterprise:
     name_en: str | None = None
 
 
-class At(NamedTuple):
-    sheet: str
-    row: int
-
-
 @dataclass
 class FileState:
     """What the sheets of one file share: enterprises and months seen, outputs."""
@@ -42,8 +37,9 @@ class FileState:
     errors: list[CellError] = field(default_factory=list)
     warnings: list[CellError] = field(default_factory=list)
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
-    # (uscc, month ordinal) -> where it was first given: the record, or the row if it had errors
-    seen: dict[tuple[str, int], At] = field(default_factory=dict)
+    # (uscc, month ordinal) -> where it was first given, (sheet, row): the record, or the row
+    # if it had errors
+    seen: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     months: dict[Any, tuple[Period, int]] = field(default_factory=dict)  # raw cell -> (period, ordinal)
     rows_read: int = 0
     slow_records: int = 0
@@ -62,14 +58,14 @@ class FileState:
             if err is not None:
                 self.errors.append(err)
                 continue
-            self.seen[(rec.uscc, rec.period.year * 12 + rec.period.month - 1)] = At(rec.sheet, rec.row)
+            self.seen[(rec.uscc, rec.period.year * 12 + rec.period.month - 1)] = (rec.sheet, rec.row)
             self.records.append(rec)
             self.rows_read += 1
 
     def _conflict(self, rec: MonthlyRecord) -> CellError | None:
         prev = self.seen.get((rec.uscc, rec.period.year * 12 + rec.period.month - 1))
         if prev is not None:
-            en, zh = where(prev.sheet, prev.row, rec.sheet)
+            en, zh = where(prev[0], prev[1], rec.sheet)
             return CellError(
                 rec.sheet, rec.row, None,
                 f"duplicate: USCC {rec.uscc} month {rec.period} already given in {en} "

@@ -75,7 +75,7 @@ _FORMULA_HOLDERS = frozenset(
 # Public API
 
 
-def problem_cells(data: bytes) -> Problems:
+def problem_cells(data: bytes, skip: frozenset[str] = frozenset()) -> Problems:
     """sheet name -> {(excel_row 1-based, column 0-based): problem} for an xlsx/xlsm file.
 
     ``problem`` is ``"formula"`` for a formula cell without a cached value (``<f>`` and no
@@ -88,22 +88,23 @@ def problem_cells(data: bytes) -> Problems:
     calamine then reports the file. Never raises. Bounds for hostile files: at most
     ``MAX_PROBLEMS`` cells are reported and ``MAX_HITS`` candidate cells examined in all
     (the result is then incomplete, but not empty unless nothing was found before), and
-    a sheet with a single cell or row larger than ``MAX_CARRY`` is skipped.
+    a sheet with a single cell or row larger than ``MAX_CARRY`` is skipped. Sheets named in
+    ``skip`` are left out: stage 1 (``suspect``) found nothing in them already.
     """
     try:
-        return _problem_cells(data)
+        return _problem_cells(data, skip)
     except Exception:  # noqa: BLE001 - a hostile or corrupt file: calamine reports it
         return {}
 
 
-def start_scan(data: bytes) -> Callable[[], Problems]:
+def start_scan(data: bytes, skip: frozenset[str] = frozenset()) -> Callable[[], Problems]:
     """Start ``problem_cells(data)`` on a daemon thread; the returned function waits for
     it and returns its result (``{}`` if anything went wrong; it never raises)."""
     result: list[Problems] = []
 
     def run() -> None:
         try:
-            result.append(problem_cells(data))
+            result.append(problem_cells(data, skip))
         except Exception:  # noqa: BLE001 - the caller gets {} (problem_cells never raises anyway)
             pass
 
@@ -121,7 +122,7 @@ def start_scan(data: bytes) -> Callable[[], Problems]:
 # The sheets, each looked at in up to three stages
 
 
-def _problem_cells(data: bytes) -> Problems:
+def _problem_cells(data: bytes, skip: frozenset[str]) -> Problems:
     if not data.startswith(b"PK"):
         return {}
     try:
@@ -132,11 +133,11 @@ def _problem_cells(data: bytes) -> Problems:
     budget = Budget(MAX_PROBLEMS, MAX_HITS)
     with zf:
         for name, info in _sheet_parts(zf):
-            if name in out:
+            if name in out or name in skip:
                 continue
             budget_before = budget.left
             try:
-                if not _suspect(_member_chunks(data, zf, info)):
+                if not suspect(_member_chunks(data, zf, info)):
                     continue
                 try:
                     found = scan_sheet(_member_chunks(data, zf, info), budget, counting=False)
@@ -165,7 +166,7 @@ def _member_chunks(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> I
 # Stage 1: is there anything to look at?
 
 
-def _suspect(chunks: Iterator[bytes]) -> bool:
+def suspect(chunks: Iterator[bytes]) -> bool:
     """True if the sheet may hold a formula without a cached value or an error cell (a
     cheap, conservative test: a formula followed by its cached value is dismissed).
 

@@ -9,7 +9,9 @@ first and turned into cell errors once the file's column mappings are known.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -50,13 +52,13 @@ class FactorCheck:
 
     def check(self, records: list[MonthlyRecord]) -> bool:
         """Collect the records' carriers without a factor; True if there is any so far."""
-        for rec in records:
-            ref, lacking = self._lacking(rec.period.year)
-            if not lacking:
-                continue
-            for key in lacking:
-                if rec.values.get(key):
-                    self.misses.append(Miss(rec.sheet, rec.row, str(rec.period), key, ref))
+        years = dict.fromkeys(rec.period.year for rec in records)  # in order; a year or two a chunk
+        if any(self._lacking(year)[1] for year in years):
+            for rec in records:
+                ref, lacking = self._lacking(rec.period.year)
+                for key in lacking:
+                    if rec.values.get(key):
+                        self.misses.append(Miss(rec.sheet, rec.row, str(rec.period), key, ref))
         return bool(self.misses)
 
     def errors(self, columns: list[ColumnMapping]) -> list[CellError]:
@@ -83,3 +85,16 @@ class FactorCheck:
                 )
             )  # fmt: skip
         return out
+
+
+def same(a: float | None, b: float | None) -> bool:
+    """A stored figure and the file's agree (a re-import changes nothing there)."""
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def same_figures(a: dict[str, Any] | None, b: dict[str, float] | None) -> bool:
+    """Two stored figure maps (feedstock, coefficients) agree; None and {} are the same."""
+    a, b = a or {}, b or {}
+    return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)

@@ -8,7 +8,6 @@ recorded with its errors, for the user to download them later); a file already i
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -23,7 +22,7 @@ from carbon.domain.identifiers import parse_industry
 from carbon.domain.quantities import FIELD_KEYS
 from carbon.domain.records import ColumnMapping, MonthlyRecord, ParsedFile
 from carbon.services import audit, display_names, identity
-from carbon.services.import_checks import FactorCheck
+from carbon.services.import_checks import FactorCheck, same, same_figures
 from carbon.services.import_retention import purge_rejected, retention
 from carbon.services.jobs import enqueue_recompute
 from carbon.services.views import (
@@ -36,7 +35,7 @@ from carbon.services.views import (
 )
 from carbon.settings import ImportSettings
 from carbon.store.analyze import analyze_after_bulk
-from carbon.store.bulk import insert_many
+from carbon.store.bulk import Behind, Method, insert_many
 from carbon.store.db import Database
 from carbon.store.models import Enterprise, ImportRow, MonthlyInput, YearPolicy, utcnow
 from importers.limits import MAX_ERRORS, counts_of
@@ -236,10 +235,13 @@ def _import(
     # cell anywhere rolls all of it back.
     with db.unit_of_work() as session:
         writer = _ChunkWriter(session, data, filename, digest, dry_run=dry_run, uploader=uploader)
-        # Writing on a second thread was measured slower: the GIL serialises more than
-        # SQLite overlaps.
+        # Each chunk's monthly inputs are inserted on a second thread while the next chunk is
+        # read (carbon.store.bulk.Behind); everything else waits for that insert.
         limits = import_limits(db.settings.imports)
-        parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits)
+        try:
+            parsed = read_template(data, filename, progress=progress, sink=writer.write, limits=limits)
+        finally:
+            writer.behind.close()  # the last chunk's insert, before the session is used again
         parsed.errors.extend(writer.errors)
         parsed.errors.extend(writer.factors.errors(parsed.columns))
         if not parsed.errors:
@@ -301,18 +303,6 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[i : i + size]
 
 
-def _same(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
-
-
-def _same_figures(a: dict[str, Any] | None, b: dict[str, float] | None) -> bool:
-    """Two stored figure maps (feedstock, coefficients) agree; None and {} are the same."""
-    a, b = a or {}, b or {}
-    return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-
-
 def _change(r: MonthlyRecord, action: str, fields: dict[str, tuple[Any, Any]] | None = None) -> ChangeView:
     """An enterprise-month the file adds or changes (``fields``: old and new values)."""
     out: ChangeView = {
@@ -337,6 +327,8 @@ _NEW_ENTERPRISE_NEEDS = (
 class _ChunkWriter:
     """Stores the records of one file chunk by chunk, inside the caller's transaction."""
 
+    method: Method = "auto"  # how monthly inputs are written (carbon.store.bulk); benchmarks set it
+
     def __init__(
         self, session: Session, data: bytes, filename: str, digest: str, *, dry_run: bool, uploader: Uploader
     ) -> None:
@@ -356,6 +348,7 @@ class _ChunkWriter:
         self.errors: list[CellError] = []  # found while storing: the import is then refused
         self.factors = FactorCheck(session)  # carriers the year's factor set has no factor for
         self.named: set[str] = set()  # USCCs whose English name the file gave (display_names)
+        self.behind = Behind()  # the monthly inputs' inserts, on a second thread
 
     def _enterprises(self, records: list[MonthlyRecord]) -> None:
         attrs: dict[str, dict[str, Any]] = {}
@@ -473,6 +466,7 @@ class _ChunkWriter:
         return current
 
     def write(self, records: list[MonthlyRecord]) -> None:
+        self.behind.wait()  # the chunk before is stored: the session is this thread's again
         result = self.result
         result.rows_accepted += len(records)
         if self.factors.check(records):
@@ -518,13 +512,11 @@ class _ChunkWriter:
             old = current.get((eid, y, mth)) if current else None
             side = {k: getattr(rec, k) for k in SIDE_FIGURES}
             if old is not None:
-                changed = {
-                    k: (getattr(old, k), v) for k, v in values.items() if not _same(getattr(old, k), v)
-                }
+                changed = {k: (getattr(old, k), v) for k, v in values.items() if not same(getattr(old, k), v)}
                 for k, new in side.items():
                     if new is None:
                         side[k] = getattr(old, k)  # a file without the figure keeps the earlier one
-                    elif not _same_figures(getattr(old, k), new):
+                    elif not same_figures(getattr(old, k), new):
                         changed[k] = (getattr(old, k), new or None)
                 if not changed:
                     result.rows_unchanged += 1  # counted, not listed
@@ -556,9 +548,12 @@ class _ChunkWriter:
             )
         if to_insert:
             self.years.update(r[1] for r in to_insert)
-            insert_many(self.session, cast(Table, MonthlyInput.__table__), INPUT_COLUMNS, to_insert)
+            # COPY on PostgreSQL (carbon.store.bulk), the prepared executemany elsewhere
+            table = cast(Table, MonthlyInput.__table__)
+            self.behind.insert_many(self.session, table, INPUT_COLUMNS, to_insert, method=self.method)
 
     def finish(self, parsed: ParsedFile) -> ImportResult:
+        self.behind.close()
         result, session = self.result, self.session
         result.warnings = [*parsed.warnings, *result.warnings]
         result.enterprises = sorted(self.ids)
