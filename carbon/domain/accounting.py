@@ -387,21 +387,28 @@ def carrier_columns_matrix(
         factors = carrier_factors(fs, int(year))
         # a carrier the set lacks has no factor: account_matrix refuses any figure of it
         coef[years_arr == year] = [float(factors.get(k, {"value": 0.0})["value"]) for k in CARRIER_KEYS]
-    coef_list, q_list, present_list = coef.tolist(), q.tolist(), present.tolist()
-    pxg = np.stack([p, x, g], axis=1).tolist()
-    keys = CARRIER_KEYS
-    idx = range(len(keys))
-    out: list[dict[str, Any]] = []
-    for qs, cs, ps, e in zip(q_list, coef_list, present_list, pxg, strict=True):
-        used = [j for j in idx if ps[j]]
-        row: dict[str, Any] = {
-            "keys": [keys[j] for j in used],
-            "quantity": [qs[j] for j in used],
-            "tco2_per_unit": [cs[j] for j in used],
-        }
-        if ps[el]:
-            row["electricity"] = e
-        out.append(row)
+    pxg = np.stack([p, x, g], axis=1)
+    out: list[dict[str, Any]] = [{} for _ in range(len(q))]
+    # Rows that use the same carriers (usually a few patterns for many rows, each one
+    # coded as an integer's bits) are taken together: their columns are cut out at once.
+    codes = present @ (np.int64(1) << np.arange(len(CARRIER_KEYS), dtype=np.int64))  # < 63 carriers
+    _, first, which = np.unique(codes, return_index=True, return_inverse=True)
+    which = np.asarray(which).reshape(-1)
+    for n, i0 in enumerate(first.tolist()):
+        pattern = present[i0]
+        rows = np.flatnonzero(which == n)
+        used = np.flatnonzero(pattern)
+        keys = [CARRIER_KEYS[j] for j in used]
+        q_used = q[np.ix_(rows, used)].tolist()
+        c_used = coef[np.ix_(rows, used)].tolist()
+        e_rows = pxg[rows].tolist() if pattern[el] else None
+        for k, i in enumerate(rows.tolist()):
+            row = out[i]
+            row["keys"] = list(keys)
+            row["quantity"] = q_used[k]
+            row["tco2_per_unit"] = c_used[k]
+            if e_rows is not None:
+                row["electricity"] = e_rows[k]
     return out
 
 

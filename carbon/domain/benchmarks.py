@@ -109,15 +109,21 @@ def _group_keys(r: RatingInput) -> tuple[tuple[str, str], ...]:
 
 
 def population_benchmarks(
-    inputs: Iterable[RatingInput], denominator: str, advanced_percentile: float
+    inputs: Iterable[RatingInput],
+    denominator: str,
+    advanced_percentile: float,
+    aggregates: Aggregates | None = None,
 ) -> list[Benchmark]:
     """Every peer group of a population for one denominator.
 
     The peers are those with the denominator > 0 (docs/methodology.md §7), as in the ratings; the
     sums are the ratings' own (``Aggregates``), so a rating's peer figures equal these.
+    ``aggregates``: the ratings' own sums of these very inputs for ``denominator``, when
+    the caller has them (not summed again).
     """
     population = list(inputs)
-    aggregates = Aggregates(population, denominator)
+    if aggregates is None or aggregates.denominator != denominator:
+        aggregates = Aggregates(population, denominator)
     intensities: dict[tuple[str, str], list[float]] = {}
     for r in population:
         d = r.denominators.get(denominator) or 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from carbon.domain.methodology import (
@@ -22,6 +22,7 @@ from carbon.domain.methodology import (
     ZERO_EMISSIONS,
     ZERO_PREVIOUS,
     DimensionRules,
+    EdgeRule,
     Methodology,
 )
 from carbon.domain.vocabulary import CLASSES, PeerLevel
@@ -36,9 +37,14 @@ _DIVISION, _SECTION, _ALL, _COUNTY = (
 FULL_YEAR = (1 << 12) - 1  # a month mask: bit m-1 for month m
 
 
+@lru_cache(maxsize=4096)
+def _months_of(mask: int) -> tuple[int, ...]:
+    return tuple(m for m in range(1, 13) if mask >> (m - 1) & 1)
+
+
 def mask_months(mask: int) -> list[int]:
-    """``0b111`` -> ``[1, 2, 3]``."""
-    return [m for m in range(1, 13) if mask >> (m - 1) & 1]
+    """``0b111`` -> ``[1, 2, 3]`` (a new list each time: callers may keep or change it)."""
+    return list(_months_of(mask))
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,9 @@ class Aggregates:
         # a group whose aggregate intensity is ≤ 0 counts as too small (edge rule)
         self.skip_non_positive = skip_non_positive
         self.sums: dict[tuple[str, str], list[float]] = {}
+        # the chosen peer group of each (division, section, levels, min_peers): the same
+        # for every enterprise of that division and section
+        self._peers: dict[tuple[str, str, tuple[str, ...], int], Group | None] = {}
         for r in inputs:
             d = r.denominators.get(denominator) or 0.0
             if d > 0:
@@ -225,7 +234,15 @@ class Aggregates:
         return {k: Group(k[0], k[1], int(s[0]), s[1], s[2]) for k, s in self.sums.items() if s[2] > 0}
 
     def peers(self, r: RatingInput, levels: Sequence[str], min_peers: int) -> Group | None:
-        keys = {_DIVISION: r.division, _SECTION: r.section, _ALL: "*"}
+        memo = (r.division, r.section, tuple(levels), min_peers)
+        if memo in self._peers:
+            return self._peers[memo]
+        chosen = self._choose(r.division, r.section, levels, min_peers)
+        self._peers[memo] = chosen
+        return chosen
+
+    def _choose(self, division: str, section: str, levels: Sequence[str], min_peers: int) -> Group | None:
+        keys = {_DIVISION: division, _SECTION: section, _ALL: "*"}
         chosen: Group | None = None
         for level in levels:
             g = self.group(level, keys[level])
@@ -283,60 +300,108 @@ def _not_computable(r: RatingInput, year: int, m: Methodology, reason: str) -> R
     )
 
 
-def rate_population(inputs: Sequence[RatingInput], year: int, m: Methodology) -> list[Rating]:
-    """Rate every enterprise of one year against the others of that year."""
-    if m.region_level != _COUNTY:  # compare within the methodology's region (a city)
-        inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
+@dataclass(frozen=True)
+class _Context:
+    """What every rating of one population shares: looked up once, not per enterprise."""
+
+    year: int
+    m: Methodology
+    ref: str  # the methodology's id@version
+    aggregates: Mapping[str, Aggregates]
+    zero: EdgeRule | None  # the edge rules the methodology states (None: not stated)
+    skip: EdgeRule | None
+    zero_prev: EdgeRule | None
+    dims: tuple[tuple[DimensionRules, Aggregates], ...]
+
+
+def _context(year: int, m: Methodology, aggregates: Mapping[str, Aggregates]) -> _Context:
+    return _Context(
+        year,
+        m,
+        m.ref,
+        aggregates,
+        m.rule(ZERO_EMISSIONS),
+        m.rule(NON_POSITIVE_PEERS),
+        m.rule(ZERO_PREVIOUS),
+        tuple((rules, aggregates[rules.denominator]) for rules in m.dimensions),
+    )
+
+
+def population_aggregates(inputs: Sequence[RatingInput], m: Methodology) -> dict[str, Aggregates]:
+    """The sums of every denominator the methodology uses over ``inputs`` (as
+    ``rate_population`` compares them with, the region already at the methodology's level)."""
     denominators = {"value_added", *(d.denominator for d in m.dimensions)}
     skip = m.rule(NON_POSITIVE_PEERS) is not None
-    aggregates = {d: Aggregates(inputs, d, skip) for d in denominators}
-    return [rate_one(r, year, m, aggregates) for r in inputs]
+    return {d: Aggregates(inputs, d, skip) for d in sorted(denominators)}
+
+
+def rate_population(
+    inputs: Sequence[RatingInput],
+    year: int,
+    m: Methodology,
+    aggregates: Mapping[str, Aggregates] | None = None,
+) -> list[Rating]:
+    """Rate every enterprise of one year against the others of that year. ``aggregates``
+    (``population_aggregates`` of the same inputs) when the caller already has them."""
+    if m.region_level != _COUNTY:  # compare within the methodology's region (a city)
+        inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
+        aggregates = None  # summed over other regions
+    if aggregates is None:
+        aggregates = population_aggregates(inputs, m)
+    c = _context(year, m, aggregates)
+    return [_rate(r, c) for r in inputs]
 
 
 def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str, Aggregates]) -> Rating:
+    return _rate(r, _context(year, m, aggregates))
+
+
+_NO_VALUE_ADDED = (
+    "value added is missing or not positive, so intensity is not computable "
+    "/ 工业增加值缺失或不大于零，无法计算碳排放强度"
+)
+
+
+def _rate(r: RatingInput, c: _Context) -> Rating:
+    m = c.m
     ce = m.carbon_efficiency
     va = r.denominators.get("value_added")
     if va is None or va <= 0:
-        reason = (
-            "value added is missing or not positive, so intensity is not computable "
-            "/ 工业增加值缺失或不大于零，无法计算碳排放强度"
-        )
-        return _not_computable(r, year, m, reason)
+        return _not_computable(r, c.year, m, _NO_VALUE_ADDED)
     e = r.emissions
     intensity = e / va
-    peer = aggregates["value_added"].peers(r, ce.peer_levels, ce.min_peers)
-    zero = m.rule(ZERO_EMISSIONS) if e == 0 else None
+    peer = c.aggregates["value_added"].peers(r, ce.peer_levels, ce.min_peers)
+    zero = c.zero if e == 0 else None
     if zero is not None:
-        return _zero_emissions(r, year, m, peer, zero.reason)
+        return _zero_emissions(r, c.year, m, peer, zero.reason)
     if peer is None:  # only when every level's intensity is ≤ 0 and the rule skips them
-        rule = m.rule(NON_POSITIVE_PEERS)
-        return _not_computable(r, year, m, rule.reason if rule else "no peer group / 无可比同组")
+        rule = c.skip
+        return _not_computable(r, c.year, m, rule.reason if rule else "no peer group / 无可比同组")
     ratio = intensity / peer.intensity if peer.intensity > 0 else math.inf
-    dims = [_dimension(r, rules, m, aggregates[rules.denominator]) for rules in m.dimensions]
-    applied = tuple(
-        rule.key
-        for rule in (m.rule(ZERO_PREVIOUS), m.rule(NON_POSITIVE_PEERS))
-        if rule is not None and any(d[4] == rule.reason for d in dims)
-    )
-    total_w = sum(rules.weight for rules, d in zip(m.dimensions, dims, strict=True) if d[1] is not None)
+    dims = [_dimension(r, rules, agg, c) for rules, agg in c.dims]
+    reasons = {d[4] for d in dims}
+    applied = tuple(rule.key for rule in (c.zero_prev, c.skip) if rule is not None and rule.reason in reasons)
+    total_w = sum([rules.weight for rules, d in zip(m.dimensions, dims, strict=True) if d[1] is not None])
     weighted = tuple(
-        DimensionResult(
-            rules.key,
-            rules.denominator,
-            value,
-            score,
-            rules.weight / total_w if score is not None else 0.0,
-            benchmark,
-            group,
-            reason,
-        )
-        for rules, (value, score, benchmark, group, reason) in zip(m.dimensions, dims, strict=True)
+        [
+            _dimension_result(
+                rules.key,
+                rules.denominator,
+                value,
+                score,
+                rules.weight / total_w if score is not None else 0.0,
+                benchmark,
+                group,
+                reason,
+            )
+            for rules, (value, score, benchmark, group, reason) in zip(m.dimensions, dims, strict=True)
+        ]
     )
-    score = round(sum(d.weight * d.score for d in weighted if d.score is not None), 9) if total_w else None
-    return Rating(
+    score = round(sum([d.weight * d.score for d in weighted if d.score is not None]), 9) if total_w else None
+    return _rating(
         uscc=r.uscc,
-        year=year,
-        methodology=m.ref,
+        year=c.year,
+        methodology=c.ref,
         emissions=e,
         denominators=r.denominators,
         intensity=intensity,
@@ -355,6 +420,44 @@ def rate_one(r: RatingInput, year: int, m: Methodology, aggregates: Mapping[str,
         emission_basis=m.emission_basis,
         rules=applied,
     )
+
+
+# Tens of thousands of ratings are built at once, and a frozen dataclass's __init__ sets
+# each field through object.__setattr__: these two fill the instance's __dict__ in one go
+# (every field given, no __post_init__), the same object the constructor makes.
+_new = object.__new__
+
+
+def _dimension_result(
+    key: str,
+    denominator: str,
+    value: float | None,
+    score: float | None,
+    weight: float,
+    benchmark: float | None,
+    group: Group | None,
+    reason: str | None,
+) -> DimensionResult:
+    d: DimensionResult = _new(DimensionResult)
+    d.__dict__.update(
+        {
+            "key": key,
+            "denominator": denominator,
+            "value": value,
+            "score": score,
+            "weight": weight,
+            "benchmark": benchmark,
+            "group": group,
+            "reason": reason,
+        }
+    )
+    return d
+
+
+def _rating(**values: Any) -> Rating:
+    r: Rating = _new(Rating)
+    r.__dict__.update(values)
+    return r
 
 
 def _zero_emissions(r: RatingInput, year: int, m: Methodology, peer: Group | None, reason: str) -> Rating:
@@ -393,7 +496,7 @@ def _zero_emissions(r: RatingInput, year: int, m: Methodology, peer: Group | Non
 _DimensionValues = tuple[float | None, float | None, float | None, Group | None, str | None]
 
 
-def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggregates) -> _DimensionValues:
+def _dimension(r: RatingInput, rules: DimensionRules, agg: Aggregates, c: _Context) -> _DimensionValues:
     """(value, score, benchmark, peer group, reason) of one dimension."""
     d = r.denominators.get(rules.denominator) or 0.0
     e = r.emissions_for(rules.denominator)
@@ -401,13 +504,14 @@ def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggre
         return None, None, None, None, f"{rules.denominator} missing or not positive / 分母数据缺失"
     g: Group | None
     if rules.key == "industry_advanced":
-        g = agg.peers(r, m.carbon_efficiency.peer_levels, m.carbon_efficiency.min_peers)
+        ce = c.m.carbon_efficiency
+        g = agg.peers(r, ce.peer_levels, ce.min_peers)
         assert g is not None
         value, benchmark = industry_value(e, d, g, e), g.intensity
     elif rules.key == "regional_contribution":
         g = agg.group(_COUNTY, r.region)
         assert g is not None
-        skip = m.rule(NON_POSITIVE_PEERS)
+        skip = c.skip
         if skip is not None and g.emissions <= 0:
             return None, None, None, None, skip.reason
         value, benchmark = regional_value(e, d, g, e), g.intensity
@@ -416,7 +520,7 @@ def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggre
             r.previous_for(rules.denominator),
             (r.previous_denominators or {}).get(rules.denominator) or 0.0,
         )
-        zero_prev = m.rule(ZERO_PREVIOUS)
+        zero_prev = c.zero_prev
         if zero_prev is not None and pe == 0 and pd > 0:
             return None, None, None, None, zero_prev.reason
         if pe is None or pd <= 0 or pe <= 0:
@@ -424,4 +528,4 @@ def _dimension(r: RatingInput, rules: DimensionRules, m: Methodology, agg: Aggre
         g, benchmark = None, pe / pd
         value = historical_value(e, d, benchmark)
     shown = None if math.isinf(value) else value
-    return shown, m.scores[rules.bands.band(value)], benchmark, g, None
+    return shown, c.m.scores[rules.bands.band(value)], benchmark, g, None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy import ColumnElement, case, func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from carbon.domain.accounting import INPUT_KEYS, account_matrix, carrier_columns_matrix, market_matrix
@@ -28,9 +28,13 @@ def _floor(expr: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def _month_bit() -> ColumnElement[Any]:
-    """1 << (month − 1), portable (SQLite and PostgreSQL): summed over an enterprise-year's
-    current rows (one per month) it is the mask of the months reported."""
-    return case({m: 1 << (m - 1) for m in range(1, 13)}, value=MonthlyInput.month, else_=0)
+    """1 << (month − 1) (0 for a month outside 1..12), portable (SQLite and PostgreSQL):
+    summed over an enterprise-year's current rows (one per month) it is the mask of the
+    months reported. One shift per row, not a 12-way CASE."""
+    one: ColumnElement[int] = literal_column("1")
+    month = MonthlyInput.month
+    bit = one.op("<<")((month - one).self_group())
+    return case((month.between(one, literal_column("12")), bit), else_=literal_column("0"))
 
 
 def input_columns() -> list[ColumnElement[Any]]:
@@ -139,7 +143,7 @@ def _parts(
 
 def _covered(parts: Sequence[float]) -> dict[str, float]:
     """What a rating takes from one set of parts: its total and its process CO2."""
-    return {"total": sum(parts[i] for i in _EMITTING), "process": parts[_T("process")]}
+    return {"total": sum([parts[i] for i in _EMITTING]), "process": parts[_T("process")]}
 
 
 def covered_totals(
@@ -188,44 +192,53 @@ def annual_accounts(
                 (r[0], r[1]): (pp, cc) for r, pp, cc in zip(rows, p.tolist(), c, strict=True)
             }
     accounts: Accounts = {}
+    fuel, process, electricity, heat = _EMITTING
+    tce, location, biogenic = _T("energy_tce"), _T("electricity_location"), _T("biogenic")
+    va_at = _ECON + ECONOMIC_KEYS.index("value_added")
+    va_mask_at = _MASKS + 1 + ECONOMIC_KEYS.index("value_added")
     rows_iter = zip(totals, parts.tolist(), totals_col.tolist(), market.tolist(), carriers, strict=True)
     for r, p, total, e_market, used in rows_iter:
         g = grids[r[1]]
-        econ = dict(zip(ECONOMIC_KEYS, r[_ECON:], strict=True))
-        masks = dict(zip(ECONOMIC_KEYS, r[_MASKS + 1 : _INPUTS], strict=True))
         key = (r[0], r[1])
-        own = (p, used)
-        cov = {k: partial[k].get(key, own) if k in partial else own for k in ECONOMIC_KEYS}
-        va = econ["value_added"]
-        va_parts = cov["value_added"][0]
+        va = r[va_at]
+        own_covered = {"total": sum([p[i] for i in _EMITTING]), "process": p[process]}
+        if partial:
+            own = (p, used)
+            cov = {k: partial[k].get(key, own) if k in partial else own for k in ECONOMIC_KEYS}
+            va_parts, va_used = cov["value_added"]
+            covered_by = {k: own_covered if pc is p else _covered(pc) for k, (pc, _) in cov.items()}
+        else:  # every figure reported in every month with data (the usual case)
+            va_parts, va_used = p, used
+            covered_by = dict.fromkeys(ECONOMIC_KEYS, own_covered)
         va_total = total if va_parts is p else sum(va_parts[i] for i in _EMITTING)
-        own_covered = _covered(p)
-        accounts[key] = {
+        mask = int(r[_MASKS])
+        account = {
             "months": r[2],
-            "month_mask": int(r[_MASKS]),
-            "value_added_month_mask": int(masks["value_added"] or 0),
-            "provisional": int(r[_MASKS]) != FULL_YEAR,
-            "fuel": p[_T("fuel")],
-            "process": p[_T("process")],
-            "electricity": p[_T("electricity")],
-            "heat": p[_T("heat")],
-            "energy_tce": p[_T("energy_tce")],
+            "month_mask": mask,
+            "value_added_month_mask": int(r[va_mask_at] or 0),
+            "provisional": mask != FULL_YEAR,
+            "fuel": p[fuel],
+            "process": p[process],
+            "electricity": p[electricity],
+            "heat": p[heat],
+            "energy_tce": p[tce],
             "total": total,
-            "electricity_location": p[_T("electricity_location")],
-            "total_location": total - p[_T("electricity")] + p[_T("electricity_location")],
-            "biogenic": p[_T("biogenic")],
-            **econ,
+            "electricity_location": p[location],
+            "total_location": total - p[electricity] + p[location],
+            "biogenic": p[biogenic],
             "intensity": va_total / va if va is not None and va > 0 else None,
-            "energy_intensity": va_parts[_T("energy_tce")] / va if va is not None and va > 0 else None,
+            "energy_intensity": va_parts[tce] / va if va is not None and va > 0 else None,
             "grid_factor": g.value,
             "grid_factor_year": g.source_year,
             "factor_proxy": g.proxy,
             "electricity_market": e_market,
-            "total_market": total - p[_T("electricity")] + e_market,
+            "total_market": total - p[electricity] + e_market,
             # not stored with the account: what the rating is computed from
-            "covered": {k: own_covered if pc is p else _covered(pc) for k, (pc, _) in cov.items()},
-            "carriers": cov["value_added"][1],
+            "covered": covered_by,
+            "carriers": va_used,
         }
+        account.update(zip(ECONOMIC_KEYS, r[_ECON:], strict=True))
+        accounts[key] = account
     return accounts
 
 

@@ -21,7 +21,7 @@ from carbon import names
 from carbon.domain.benchmarks import ALL_KEY, LEVELS, Benchmark, benchmark_key, population_benchmarks
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.methodology import Methodology
-from carbon.domain.rating import FULL_YEAR, RatingInput, mask_months
+from carbon.domain.rating import FULL_YEAR, Aggregates, RatingInput, mask_months
 from carbon.services import reference
 from carbon.store.bulk import insert_many
 from carbon.store.models import BenchmarkRow, utcnow
@@ -56,13 +56,19 @@ class YearBenchmarks:
         return bool(self.new or self.retire)
 
 
-def year_benchmarks(inputs: Sequence[RatingInput], m: Methodology) -> list[Benchmark]:
+def year_benchmarks(
+    inputs: Sequence[RatingInput], m: Methodology, aggregates: Mapping[str, Aggregates] | None = None
+) -> list[Benchmark]:
     """Every peer group of the rated population, for each denominator the methodology uses.
 
     ``inputs`` are the very rating inputs of the year, in the order they were rated, so the
-    sums are added up in the same order as the ratings' own."""
+    sums are added up in the same order as the ratings' own. ``aggregates``: the ratings'
+    own sums of these inputs by denominator (``rating.population_aggregates``), if at hand."""
     denominators = sorted({"value_added", *(d.denominator for d in m.dimensions)})
-    return [b for d in denominators for b in population_benchmarks(inputs, d, m.advanced_percentile)]
+    aggs = aggregates or {}
+    return [
+        b for d in denominators for b in population_benchmarks(inputs, d, m.advanced_percentile, aggs.get(d))
+    ]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -77,10 +83,12 @@ def year_changes(
     populations: Mapping[int, Sequence[RatingInput]],
     fs_ref: str,
     m_ref: str,
+    aggregates: Mapping[int, Mapping[str, Aggregates]] | None = None,
 ) -> YearBenchmarks:
     """Compare the year's benchmarks with the current rows; nothing is written.
     ``populations``: by month mask, the rating inputs of the peers compared over those
-    calendar months (the whole year, and each set of months a year to date covers)."""
+    calendar months (the whole year, and each set of months a year to date covers);
+    ``aggregates``: by month mask, the ratings' own sums of those inputs, where known."""
     m = reference.methodology(m_ref, session)
     current = {
         (r.month_mask, r.level, r.key, r.denominator): r
@@ -91,7 +99,7 @@ def year_changes(
     out = YearBenchmarks(year, fs_ref, m_ref)
     seen: set[Key] = set()
     for mask, inputs in sorted(populations.items(), reverse=True):
-        for b in year_benchmarks(inputs, m):
+        for b in year_benchmarks(inputs, m, (aggregates or {}).get(mask)):
             k = (mask, b.level, b.key, b.denominator)
             seen.add(k)
             old = current.get(k)

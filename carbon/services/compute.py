@@ -12,6 +12,7 @@ import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter, itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, select, update
@@ -20,7 +21,15 @@ from sqlalchemy.orm import Session
 from carbon.domain.factors import FactorSet
 from carbon.domain.methodology import Methodology
 from carbon.domain.quantities import ECONOMIC_KEYS
-from carbon.domain.rating import FULL_YEAR, Rating, RatingInput, mask_months, rate_population
+from carbon.domain.rating import (
+    FULL_YEAR,
+    Aggregates,
+    Rating,
+    RatingInput,
+    mask_months,
+    population_aggregates,
+    rate_population,
+)
 from carbon.domain.vocabulary import PeerLevel
 from carbon.services import benchmarks, reference, views
 from carbon.services.annual import (
@@ -156,12 +165,8 @@ class YearResults:
     inputs: list[RatingInput]  # what the ratings were computed from, in rating order
     # by month mask, the populations compared (the whole year; each year to date's months)
     populations: dict[int, list[RatingInput]] = field(default_factory=dict)
-
-
-def _basis(m: Methodology, covered: Mapping[str, Any]) -> float:
-    """A rating's emissions: all of them, or (``emission_basis: energy``) without process CO2."""
-    total = float(covered["total"])
-    return total - float(covered["process"]) if m.emission_basis == "energy" else total
+    # by month mask, the sums of each population the ratings used (its benchmarks' sums)
+    aggregates: dict[int, dict[str, Aggregates]] = field(default_factory=dict)
 
 
 def _energy_only(carriers: Any) -> Any:
@@ -180,44 +185,65 @@ def rate_year(year: int, accounts: Accounts, m: Methodology, enterprises: Mappin
 
     An account whose enterprise is not in ``enterprises`` (stored after they were read) is
     left out: the import that stored it queued its own recomputation."""
+    energy = m.emission_basis == "energy"
+
+    def basis(covered: Mapping[str, Any]) -> float:
+        """A rating's emissions: all of them, or (``emission_basis: energy``) without process CO2."""
+        total = float(covered["total"])
+        return total - float(covered["process"]) if energy else total
+
     inputs: list[RatingInput] = []
     ids: list[int] = []
+    accs: dict[int, dict[str, Any]] = {}
+    # many enterprises share their months: one coverage (read only) per pair of masks
+    coverages: dict[tuple[int, int], dict[str, list[int]]] = {}
     for (eid, y), acc in accounts.items():
-        ent = enterprises.get(eid)
-        if y != year or ent is None:
+        if y != year:
             continue
+        ent = enterprises.get(eid)
+        if ent is None:
+            continue
+        accs[eid] = acc
         prev = accounts.get((eid, year - 1))
         ids.append(eid)
         cov = acc["covered"]
+        masks = (acc["month_mask"], acc["value_added_month_mask"])
+        coverage = coverages.get(masks)
+        if coverage is None:
+            coverage = coverages[masks] = {
+                "months_energy": mask_months(masks[0]),
+                "months_value_added": mask_months(masks[1]),
+            }
+        if prev is None:
+            previous_emissions = previous_denominators = previous_by = None
+        else:
+            pcov = prev["covered"]
+            previous_emissions = basis(pcov["value_added"])
+            previous_denominators = {k: prev[k] for k in ECONOMIC_KEYS}
+            previous_by = {k: basis(pcov[k]) for k in ECONOMIC_KEYS}
         inputs.append(
             RatingInput(
                 uscc=ent.uscc,
                 division=ent.division,
                 section=ent.section,
                 region=ent.region_code,
-                emissions=_basis(m, cov["value_added"]),
+                emissions=basis(cov["value_added"]),
                 denominators={k: acc[k] for k in ECONOMIC_KEYS},
-                previous_emissions=_basis(m, prev["covered"]["value_added"]) if prev else None,
-                previous_denominators={k: prev[k] for k in ECONOMIC_KEYS} if prev else None,
-                carriers=_energy_only(acc.get("carriers"))
-                if m.emission_basis == "energy"
-                else acc.get("carriers"),
-                emissions_by_denominator={k: _basis(m, cov[k]) for k in ECONOMIC_KEYS},
-                previous_by_denominator={k: _basis(m, prev["covered"][k]) for k in ECONOMIC_KEYS}
-                if prev
-                else None,
+                previous_emissions=previous_emissions,
+                previous_denominators=previous_denominators,
+                carriers=_energy_only(acc.get("carriers")) if energy else acc.get("carriers"),
+                emissions_by_denominator={k: basis(cov[k]) for k in ECONOMIC_KEYS},
+                previous_by_denominator=previous_by,
                 month_mask=acc["month_mask"],
-                coverage={
-                    "months_energy": mask_months(acc["month_mask"]),
-                    "months_value_added": mask_months(acc["value_added_month_mask"]),
-                },
+                coverage=coverage,
             )
         )
     if m.region_level != PeerLevel.COUNTY:  # the same regions for the ratings and their benchmarks
         inputs = [replace(r, region=m.region_of(r.region)) for r in inputs]
-    ratings = dict(zip(ids, rate_population(inputs, year, m), strict=True))
-    accs = {eid: a for (eid, y), a in accounts.items() if y == year and eid in enterprises}
-    return YearResults(accs, ratings, inputs, {FULL_YEAR: inputs})
+    # summed once: the ratings compare with these, and the benchmarks snapshot them
+    aggregates = population_aggregates(inputs, m)
+    ratings = dict(zip(ids, rate_population(inputs, year, m, aggregates), strict=True))
+    return YearResults(accs, ratings, inputs, {FULL_YEAR: inputs}, {FULL_YEAR: aggregates})
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -226,21 +252,21 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _differs(old: Mapping[str, Any] | None, new: Mapping[str, Any], keys: Sequence[str]) -> bool:
+def _differs(old: Mapping[str, Any] | None, new: tuple[Any, ...], keys: Sequence[str]) -> bool:
+    """A new result (its values in the order of ``keys``) differs from the current row."""
     if old is None:
         return True
     a = tuple(old.get(k) for k in keys)
-    b = tuple(new.get(k) for k in keys)
-    return a != b and any(not _same(x, y) for x, y in zip(a, b, strict=True))
+    return a != new and any(not _same(x, y) for x, y in zip(a, new, strict=True))
 
 
-def _moved(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool:
-    """The enterprise's codes changed since its current rating (a new rating row keeps the
-    new ones; the old row keeps the codes it was computed with). A rating stored before the
-    codes were kept (None) is not rewritten for that alone."""
+def _moved(old: Mapping[str, Any] | None, codes: tuple[Any, ...]) -> bool:
+    """The enterprise's codes (``RATING_CODES``) changed since its current rating (a new
+    rating row keeps the new ones; the old row keeps the codes it was computed with). A
+    rating stored before the codes were kept (None) is not rewritten for that alone."""
     if old is None or old.get("region_code") is None:
         return False
-    return any(old.get(k) != new[k] for k in RATING_CODES)
+    return any(old.get(k) != c for k, c in zip(RATING_CODES, codes, strict=True))
 
 
 def policy(session: Session, year: int) -> tuple[str, str]:
@@ -357,12 +383,14 @@ def _rate_years_to_date(
     masks = {a["month_mask"] for a in results.accounts.values() if a["month_mask"] != FULL_YEAR}
     if not any(a["month_mask"] == FULL_YEAR for a in results.accounts.values()):
         results.populations.pop(FULL_YEAR, None)  # nobody is compared with a whole year
+        results.aggregates.pop(FULL_YEAR, None)
     for mask in sorted(masks, reverse=True):
         yrs = [year - 1, year]
         totals = annual_totals(session, yrs, month_mask=mask)
         accounts = annual_accounts(totals, fs, contracts, covered_totals(session, totals, yrs, mask))
         same_months = rate_year(year, accounts, m, enterprises)
         results.populations[mask] = same_months.inputs
+        results.aggregates[mask] = same_months.aggregates[FULL_YEAR]
         for eid, acc in results.accounts.items():
             if acc["month_mask"] == mask and eid in same_months.ratings:
                 results.ratings[eid] = same_months.ratings[eid]
@@ -407,19 +435,23 @@ def _store_year(
             ).where(RatingRow.year == year, RatingRow.is_current.is_(True))
         )
     }
-    refs = {"factor_set": fs_ref, "methodology": m_ref}
-    new_accounts = {eid: {**a, **refs} for eid, a in results.accounts.items()}
-    new_ratings = {
-        eid: {**views.rating_values(r), **refs, **{k: getattr(enterprises[eid], k) for k in RATING_CODES}}
-        for eid, r in results.ratings.items()
-    }
+    # Each result as the tuple of its stored values, in the order of its keys: compared
+    # with the current row, and inserted as it is.
+    refs = (fs_ref, m_ref)
+    account_values = itemgetter(*ACCOUNT_VALUES)
+    new_accounts = {eid: account_values(a) + refs for eid, a in results.accounts.items()}
+    rating_figures = {eid: views.rating_values(r) for eid, r in results.ratings.items()}
+    rating_values = itemgetter(*RATING_VALUES)
+    new_ratings = {eid: rating_values(v) + refs for eid, v in rating_figures.items()}
+    codes_of = attrgetter(*RATING_CODES)
+    codes = {eid: codes_of(enterprises[eid]) for eid in new_ratings}
     acc_keys = (*ACCOUNT_VALUES, "factor_set", "methodology")
     rat_keys = (*RATING_VALUES, "factor_set", "methodology")
     changed_acc = [eid for eid, a in new_accounts.items() if _differs(old_accounts.get(eid), a, acc_keys)]
     changed_rat = [
         eid
         for eid, r in new_ratings.items()
-        if _differs(old_ratings.get(eid), r, rat_keys) or _moved(old_ratings.get(eid), r)
+        if _differs(old_ratings.get(eid), r, rat_keys) or _moved(old_ratings.get(eid), codes[eid])
     ]
     summary.accounts_unchanged += len(new_accounts) - len(changed_acc)
     summary.ratings_unchanged += len(new_ratings) - len(changed_rat)
@@ -429,11 +461,11 @@ def _store_year(
             year,
             old_accounts.get(eid),
             old_ratings.get(eid),
-            new_accounts[eid],
-            new_ratings.get(eid),
+            results.accounts[eid],
+            cast("Mapping[str, Any] | None", rating_figures.get(eid)),
         )
     # The peer populations behind these ratings (benchmarks), compared with the stored ones.
-    bench = benchmarks.year_changes(session, year, results.populations, fs_ref, m_ref)
+    bench = benchmarks.year_changes(session, year, results.populations, fs_ref, m_ref, results.aggregates)
     if dry_run:
         summary.accounts_written += len(changed_acc)
         summary.ratings_written += len(changed_rat)
@@ -465,23 +497,20 @@ def _store_year(
     now = utcnow()
     if changed_acc:
         _retire(session, AccountRow, [old_accounts[e]["id"] for e in changed_acc if e in old_accounts])
-        keys = (*ACCOUNT_VALUES, "factor_set", "methodology")
         insert_many(
             session,
             cast(Table, AccountRow.__table__),
-            ("enterprise_id", "year", "calc_run_id", "is_current", "created_at", *keys),
-            ((eid, year, run.id, True, now, *[new_accounts[eid][k] for k in keys]) for eid in changed_acc),
+            ("enterprise_id", "year", "calc_run_id", "is_current", "created_at", *acc_keys),
+            [(eid, year, run.id, True, now, *new_accounts[eid]) for eid in changed_acc],
+            method="auto",  # COPY on PostgreSQL for many rows
         )
-        account_ids.update(
-            (r.enterprise_id, r.id)
-            for r in session.execute(
-                select(AccountRow.enterprise_id, AccountRow.id).where(AccountRow.calc_run_id == run.id)
-            )
-        )
+        # the new rows' ids (their ratings link them), read as plain pairs on the connection
+        new_ids = select(AccountRow.enterprise_id, AccountRow.id).where(AccountRow.calc_run_id == run.id)
+        account_ids.update(session.connection().execute(new_ids).all())
         summary.accounts_written += len(changed_acc)
     if changed_rat:
         _retire(session, RatingRow, [old_ratings[e]["id"] for e in changed_rat if e in old_ratings])
-        keys = (*RATING_VALUES, "factor_set", "methodology", *RATING_CODES)
+        run_id = run.id
 
         def rating_rows() -> Iterable[tuple[Any, ...]]:
             for eid in changed_rat:
@@ -492,12 +521,13 @@ def _store_year(
                 yield (
                     eid,
                     year,
-                    run.id,
+                    run_id,
                     True,
                     now,
                     account_ids.get(eid),
                     explanation,
-                    *[new_ratings[eid][k] for k in keys],
+                    *new_ratings[eid],
+                    *codes[eid],
                 )
 
         insert_many(
@@ -511,9 +541,11 @@ def _store_year(
                 "created_at",
                 "account_id",
                 "explanation",
-                *keys,
+                *rat_keys,
+                *RATING_CODES,
             ),
             rating_rows(),
+            method="auto",
         )
         summary.ratings_written += len(changed_rat)
 
