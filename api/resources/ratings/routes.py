@@ -18,6 +18,9 @@ class _Blueprint(Blueprint):  # type: ignore[misc]
 
     PAGINATION_HEADER_NAME = None
 
+    def _document_pagination_metadata(self, spec: Any, resp_doc: Any) -> None:
+        """Documented with the response (``PAGINATION``)."""
+
 
 blp = _Blueprint(
     "ratings", __name__, url_prefix="/api/v1/ratings", description="Ratings of all enterprises 企业评价结果"
@@ -56,9 +59,10 @@ NEXT_AFTER = {
 @blp.route("")
 class Ratings(MethodView):
     @blp.arguments(RatingQuerySchema, location="query")
-    @blp.response(200, RatingListItemSchema(many=True))
+    @blp.response(
+        200, RatingListItemSchema(many=True), headers={"X-Pagination": PAGINATION, "X-Next-After": NEXT_AFTER}
+    )
     @blp.paginate()
-    @blp.doc(responses={"200": {"headers": {"X-Pagination": PAGINATION, "X-Next-After": NEXT_AFTER}}})
     @blp.doc(operationId="listRatings")
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Current ratings of the enterprises you may see, filtered by year, region,
