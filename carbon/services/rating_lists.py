@@ -15,6 +15,18 @@ from carbon.services import access
 from carbon.services.views import RatingView
 from carbon.store.models import Enterprise, RatingRow
 
+# the filters on a rating itself (``ratings_query``'s keywords), beside those on its enterprise
+_ON_RATINGS = (
+    ("year", RatingRow.year),
+    ("grade", RatingRow.grade),
+    ("colour", RatingRow.colour),
+    ("intensity_class", RatingRow.intensity_class),
+)
+
+
+def _on_ratings(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
+    return [column == filters[key] for key, column in _ON_RATINGS if filters.get(key) not in (None, "")]
+
 
 def ratings_query(
     *,
@@ -25,24 +37,17 @@ def ratings_query(
     colour: str | None = None,
     intensity_class: str | None = None,
 ) -> Select[RatingRow, Enterprise]:
+    on_ratings = {"year": year, "grade": grade, "colour": colour, "intensity_class": intensity_class}
     stmt = (
         select(RatingRow, Enterprise)
         .options(defer(RatingRow.explanation))  # a list shows none: not read, not sent
         .join(Enterprise, Enterprise.id == RatingRow.enterprise_id)
-        .where(RatingRow.is_current)  # as the partial indexes say it: they serve it
+        .where(RatingRow.is_current, *_on_ratings(on_ratings))  # as the partial indexes say it
     )
-    if year is not None:
-        stmt = stmt.where(RatingRow.year == year)
     if region:
         stmt = stmt.where(access.in_region(region))
     if industry:
         stmt = stmt.where(Enterprise.industry_code.startswith(industry))
-    if grade is not None:
-        stmt = stmt.where(RatingRow.grade == grade)
-    if colour:
-        stmt = stmt.where(RatingRow.colour == colour)
-    if intensity_class:
-        stmt = stmt.where(RatingRow.intensity_class == intensity_class)
     return stmt.order_by(RatingRow.year.desc(), Enterprise.uscc)
 
 
@@ -52,12 +57,15 @@ def ratings_counted(filters: dict[str, Any], seen: ColumnElement[bool]) -> Selec
     has its enterprise, so they count the same without the join, from an index alone."""
     if filters.get("region") or filters.get("industry") or not isinstance(seen, True_):
         return None
-    stmt = select(RatingRow.id).where(RatingRow.is_current)
-    for key, column in (("year", RatingRow.year), ("grade", RatingRow.grade), ("colour", RatingRow.colour),
-                        ("intensity_class", RatingRow.intensity_class)):  # fmt: skip
-        if filters.get(key) is not None:
-            stmt = stmt.where(column == filters[key])
-    return stmt
+    return select(RatingRow.id).where(RatingRow.is_current, *_on_ratings(filters))
+
+
+def _newest_year(session: Session, at_most: int) -> int | None:
+    """The newest year with a current rating, up to ``at_most`` (one index look-up)."""
+    found = session.scalar(
+        select(func.max(RatingRow.year)).where(RatingRow.is_current, RatingRow.year <= at_most)
+    )
+    return None if found is None else int(found)
 
 
 def ratings_after(
@@ -66,21 +74,29 @@ def ratings_after(
     """The page of ``ratings_query(**filters)`` (only what ``seen`` selects) that follows the
     rating the cursor names (``rating_cursor``), in the list's order: year descending, then
     USCC. One query per year the page spans, each walking the enterprises' USCC index from
-    the cursor on and looking each one's current rating up by its (enterprise, year) index:
-    the same few index reads however deep the page, where an offset reads and drops every
-    row before it; no total is counted (the first page told it)."""
+    the cursor on and looking each one's current rating up by its (enterprise, year) index,
+    and the next year with ratings found by one index look-up (a cursor's year, whatever it
+    says, costs no query of its own): the same few index reads however deep the page, where
+    an offset reads and drops every row before it; no total is counted (the first page
+    told it)."""
     y, _, uscc = cursor.partition(":")
     if not (y.isdigit() and len(y) == 4 and uscc_problem(uscc) is None):
         raise InvalidValue(f"after must be a cursor such as 2023:{'9' * 18}, as the previous page gave it")
-    year, wanted = int(y), filters.get("year")
-    lowest = wanted if wanted is not None else session.scalar(select(func.min(RatingRow.year)))
-    if wanted is not None and wanted != year:  # the filtered year lies wholly after or before
-        year, uscc = (wanted, "") if wanted < year else (wanted - 1, "")
+    wanted = filters.get("year")
+    if wanted is not None:  # one year: after the cursor in it, all of it, or nothing
+        if wanted > int(y):
+            return []
+        year: int | None = wanted
+    else:
+        year = _newest_year(session, int(y))
+    if year != int(y):
+        uscc = ""
     rows: list[Any] = []
-    while lowest is not None and year >= lowest and len(rows) < size:
+    while year is not None and len(rows) < size:
         stmt = ratings_query(**{**filters, "year": year}).where(seen, Enterprise.uscc > uscc)
         rows += session.execute(stmt.limit(size - len(rows))).all()
-        year, uscc = year - 1, ""
+        year = None if wanted is not None else _newest_year(session, year - 1)
+        uscc = ""
     return rows
 
 

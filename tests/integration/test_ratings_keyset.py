@@ -79,3 +79,26 @@ def test_a_malformed_cursor_is_a_422(loaded):
 def test_a_cursor_past_the_end_gives_an_empty_page(loaded):
     r = loaded.get("/api/v1/ratings?after=1990:91330802H7BECKLJ1F")
     assert r.status_code == 200 and r.json == [] and "X-Next-After" not in r.headers
+
+
+def test_a_cursor_from_far_in_the_future_costs_a_few_queries(loaded, app):
+    """An attacker's ``after=9999:…`` starts at the newest year with ratings (one index
+    look-up), not with a query for every year from 9999 down."""
+    from sqlalchemy import event
+
+    engine = app.extensions["carbon_db"].engine
+    sent: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    first = loaded.get("/api/v1/ratings?page_size=5")
+    uscc = first.json[0]["uscc"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        r = loaded.get(f"/api/v1/ratings?page_size=5&after=9999:{uscc}")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert r.status_code == 200
+    assert r.json == first.json  # everything comes after a cursor beyond the newest year
+    assert len(sent) < 20, len(sent)
