@@ -42,10 +42,10 @@ from sqlalchemy.orm import Session
 from carbon.domain.accounting import EMISSION_PARTS, INPUT_KEYS, account_matrix
 from carbon.domain.errors import InvalidValue, NotFound
 from carbon.domain.factors import PARTS
-from carbon.domain.identifiers import Period, region_prefix, region_problem
+from carbon.domain.identifiers import Period, region_problem
 from carbon.domain.quantities import ECONOMIC_KEYS
 from carbon.domain.vocabulary import Colour
-from carbon.services import reference
+from carbon.services import access, reference
 from carbon.services.annual import input_columns
 from carbon.services.compute import policy
 from carbon.services.monthly_ratings import UNRATED, grid_factor, latest_periods, ref_of, region_ratings
@@ -209,7 +209,7 @@ class _Year:
 
 def report_data(session: Session, region: str, period: Period) -> MonthlyReportData:
     """Every figure of the report as plain data (``reports.monthly_data``)."""
-    scope = Enterprise.region_code.startswith(region_prefix(region), autoescape=True)
+    scope = access.in_region(region)  # the one region rule, as a range an index serves
     ents = session.execute(
         select(
             Enterprise.id,

@@ -13,6 +13,7 @@ from carbon.domain.vocabulary import Role
 from carbon.services import access, auth, queries
 from carbon.services.monthly import Format
 from carbon.services.region_tables import breakdown as region_tables_of
+from carbon.services.usecases._reads import audited
 from carbon.store.db import Database
 from carbon.store.models import Enterprise
 
@@ -84,9 +85,8 @@ def _may_report(by: auth.Principal | None, region: str) -> auth.Principal:
 
 
 def _record_reads(db: Database, p: auth.Principal, region: str, month: str, origin: str | None) -> None:
-    if access.audited(p):
-        with db.unit_of_work() as session:
+    if access.audited(p):  # by the group-commit writer, like every other audited read
+        with db.read() as session:
             seen = list(session.scalars(select(Enterprise.uscc).where(access.in_region(region))))
-            access.record_reads(
-                session, p, seen, "report.monthly", origin, {"region": region, "month": month}
-            )
+        details = {"region": region, "month": month}
+        audited(db, access.read_entries(p, seen, "report.monthly", origin, details))
