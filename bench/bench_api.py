@@ -118,8 +118,8 @@ def prepare(db_url: str | None, tmp: str, what: str) -> tuple[str, str, str]:
         t = time.perf_counter()
         carbon(db_url, "demo", "--no-serve")
         print(f"demo built in {time.perf_counter() - t:.1f} s (not timed)", file=sys.stderr)
-    else:
-        carbon(db_url, "demo", "--no-serve") if what == "rating" else None
+    elif what == "rating":  # the demo's users and consent, in the database given
+        carbon(db_url, "demo", "--no-serve")
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import func, select
 
